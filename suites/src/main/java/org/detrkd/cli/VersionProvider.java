@@ -1,15 +1,12 @@
 package org.detrkd.cli;
 
+import org.detrkd.datasets.io.Provenance;
 import picocli.CommandLine;
 
-/** Prints the detrkd version with the Java and DJL versions it runs on. */
+/** Prints the detrkd version, the commit it was built from and the Java runtime. */
 final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        String version = Detrkd.class.getPackage().getImplementationVersion();
-        return new String[] {
-            "detrkd " + (version == null ? "development build" : version),
-            "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"
-        };
+        return new String[] {Provenance.oneLine()};
     }
 }
