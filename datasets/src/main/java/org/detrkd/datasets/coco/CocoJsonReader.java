@@ -1,8 +1,9 @@
 package org.detrkd.datasets.coco;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,15 +66,19 @@ public final class CocoJsonReader {
                     default -> p.skipChildren();
                 }
             }
+            if (p.nextToken() != null) {
+                throw f.error("", "unexpected content after the top-level object");
+            }
             if (!sawImages) {
                 throw new InputException(name, "", "missing required top-level key 'images'", null);
             }
             if (!sawCategories) {
                 throw new InputException(name, "", "missing required top-level key 'categories'", null);
             }
-        } catch (JsonParseException e) {
-            throw new InputException(name, "line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr(), "malformed JSON: " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new InputException(name, where, "malformed JSON: " + e.getOriginalMessage(), e);
         }
         return new CocoDataset(images, categories, annotations);
     }
