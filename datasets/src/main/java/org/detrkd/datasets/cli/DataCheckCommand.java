@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * {@value #MAX_LINES} of them. Exit code 0 when no error was found (warnings are printed but allowed unless
  * {@code --strict}), 2 otherwise, the code the command line uses for bad input.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(name = "check",
         description = "Validate a COCO-format dataset folder (every split) and print its statistics.")
 public final class DataCheckCommand implements Callable<Integer> {
     /** Exit code when the dataset has problems (the command line's bad-input code). */
@@ -48,6 +48,9 @@ public final class DataCheckCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR",
             description = "Dataset folder: DIR/annotations/instances_SPLIT.json with images in DIR/SPLIT/.")
     Path dir;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Option(names = "--json", description = "Print the statistics and the problems as JSON.")
     boolean json;
@@ -111,9 +114,10 @@ public final class DataCheckCommand implements Callable<Integer> {
             sb.append(s.toText());
         }
         long errors = problems.stream().filter(Problem::isError).count();
-        sb.append(failing > 0 ? "INVALID" : "valid").append(": ").append(errors).append(errors == 1 ? " error, " : " errors, ")
-                .append(problems.size() - errors).append(problems.size() - errors == 1 ? " warning" : " warnings")
-                .append('\n');
+        long warnings = problems.size() - errors;
+        sb.append(failing > 0 ? "INVALID" : "valid").append(": ")
+                .append(errors).append(errors == 1 ? " error, " : " errors, ")
+                .append(warnings).append(warnings == 1 ? " warning" : " warnings").append('\n');
         return sb.toString();
     }
 

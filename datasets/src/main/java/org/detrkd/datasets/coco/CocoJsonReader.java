@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.detrkd.datasets.io.InputException;
 
 /**
@@ -25,6 +26,7 @@ import org.detrkd.datasets.io.InputException;
  */
 public final class CocoJsonReader {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)]");
 
     private CocoJsonReader() {}
 
@@ -61,8 +63,8 @@ public final class CocoJsonReader {
                         sawCategories = true;
                         readArray(f, value, "/categories", i -> categories.add(readCategory(f, "/categories/" + i)));
                     }
-                    case "annotations" ->
-                        readArray(f, value, "/annotations", i -> annotations.add(readAnnotation(f, "/annotations/" + i)));
+                    case "annotations" -> readArray(f, value, "/annotations",
+                            i -> annotations.add(readAnnotation(f, "/annotations/" + i)));
                     default -> p.skipChildren();
                 }
             }
@@ -78,9 +80,14 @@ public final class CocoJsonReader {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new InputException(name, where, "malformed JSON: " + e.getOriginalMessage(), e);
+            throw new InputException(name, where, "malformed JSON: " + withoutSource(e.getOriginalMessage()), e);
         }
         return new CocoDataset(images, categories, annotations);
+    }
+
+    /** Jackson's "[Source: REDACTED (...); line: 1, column: 12]" inside a message becomes "line 1, column 12". */
+    static String withoutSource(String message) {
+        return message == null ? "" : SOURCE.matcher(message).replaceAll("line $1, column $2");
     }
 
     private interface EntryReader {

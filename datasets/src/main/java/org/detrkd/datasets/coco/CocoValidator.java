@@ -148,39 +148,39 @@ public final class CocoValidator {
         LongIntMap ids = new LongIntMap(annotations.size());
         for (int i = 0; i < annotations.size(); i++) {
             CocoAnnotation a = annotations.get(i);
-            String at = "/annotations/" + i;
             int first = ids.putIfAbsent(a.id(), i);
             if (first != LongIntMap.MISSING) {
-                add(Severity.ERROR, at + "/id",
+                add(Severity.ERROR, "/annotations/" + i + "/id",
                         "duplicate annotation id " + a.id() + " (first at /annotations/" + first + ")");
             } else if (a.id() == 0) {
-                add(Severity.WARNING, at + "/id",
+                add(Severity.WARNING, "/annotations/" + i + "/id",
                         "annotation id 0 is read as 'no match' by pycocotools, so this box can never be matched;"
                                 + " number annotations from 1");
             }
             if (categories.get(a.categoryId()) == LongIntMap.MISSING) {
-                add(Severity.ERROR, at + "/category_id", "unknown category id " + a.categoryId());
+                add(Severity.ERROR, "/annotations/" + i + "/category_id", "unknown category id " + a.categoryId());
             }
             int image = images.get(a.imageId());
             if (image == LongIntMap.MISSING) {
-                add(Severity.ERROR, at + "/image_id", "unknown image id " + a.imageId());
+                add(Severity.ERROR, "/annotations/" + i + "/image_id", "unknown image id " + a.imageId());
             }
             if (!(a.w() > 0) || !(a.h() > 0)) {
-                add(Severity.WARNING, at + "/bbox", "box width and height must be positive, found " + box(a));
+                add(Severity.WARNING, "/annotations/" + i + "/bbox",
+                        "box width and height must be positive, found " + box(a));
             } else if (image != LongIntMap.MISSING) {
-                checkInside(a, dataset.images().get(image), at);
+                checkInside(a, dataset.images().get(image), i);
             }
         }
     }
 
-    private void checkInside(CocoAnnotation a, CocoImage im, String at) {
+    private void checkInside(CocoAnnotation a, CocoImage im, int index) {
         if (im.width() <= 0 || im.height() <= 0) {
             return;
         }
         double over = Math.max(Math.max(-a.x(), -a.y()),
                 Math.max(a.x() + a.w() - im.width(), a.y() + a.h() - im.height()));
         if (over > BOX_TOLERANCE) {
-            add(Severity.WARNING, at + "/bbox", "box " + box(a) + " extends " + number(over)
+            add(Severity.WARNING, "/annotations/" + index + "/bbox", "box " + box(a) + " extends " + number(over)
                     + " px outside image " + im.id() + " (" + im.width() + "x" + im.height() + ")");
         }
     }

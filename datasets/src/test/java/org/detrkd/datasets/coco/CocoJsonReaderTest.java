@@ -16,7 +16,8 @@ import org.testng.annotations.Test;
 
 /** Structural errors of {@link CocoJsonReader}, with their exact messages, and reading the shared COCO cases. */
 public class CocoJsonReaderTest {
-    private static final String HEAD = "{\"images\": [{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 640, \"height\": 480}],\n"
+    private static final String HEAD = "{\"images\": [{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 640,"
+            + " \"height\": 480}],\n"
             + "\"categories\": [{\"id\": 3, \"name\": \"cat\"}],\n";
 
     private Path dir;
@@ -54,7 +55,8 @@ public class CocoJsonReaderTest {
     @Test
     public void readsAValidFile() throws IOException {
         Path file = write("ok.json", HEAD + "\"annotations\": [{\"id\": 7, \"image_id\": 1, \"category_id\": 3,"
-                + " \"bbox\": [1.5, 2, 30, 40.25], \"area\": 1000.5, \"iscrowd\": 0, \"segmentation\": [[1, 2, 3, 4]]},\n"
+                + " \"bbox\": [1.5, 2, 30, 40.25], \"area\": 1000.5, \"iscrowd\": 0,"
+                + " \"segmentation\": [[1, 2, 3, 4]]},\n"
                 + "{\"id\": 8, \"image_id\": 1, \"category_id\": 3, \"bbox\": [0, 0, 10, 10], \"area\": 100,"
                 + " \"iscrowd\": 1, \"segmentation\": {\"counts\": [1, 2], \"size\": [480, 640]}}],"
                 + " \"info\": {\"year\": 2017}, \"licenses\": []}\n");
@@ -81,7 +83,8 @@ public class CocoJsonReaderTest {
 
     @Test
     public void missingRequiredFieldGivesPointer() throws IOException {
-        String msg = errorOf("missing.json", HEAD + "\"annotations\": [\n{\"id\": 7, \"image_id\": 1, \"category_id\": 3,"
+        String msg = errorOf("missing.json", HEAD + "\"annotations\": [\n"
+                + "{\"id\": 7, \"image_id\": 1, \"category_id\": 3,"
                 + " \"area\": 5, \"iscrowd\": 0}]}\n");
         assertEquals(msg, "/annotations/0 (line 4): missing required field 'bbox'");
     }
