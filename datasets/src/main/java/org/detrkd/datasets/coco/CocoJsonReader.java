@@ -1,8 +1,9 @@
 package org.detrkd.datasets.coco;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.detrkd.datasets.io.InputException;
 
 /**
@@ -24,6 +26,7 @@ import org.detrkd.datasets.io.InputException;
  */
 public final class CocoJsonReader {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)]");
 
     private CocoJsonReader() {}
 
@@ -60,10 +63,13 @@ public final class CocoJsonReader {
                         sawCategories = true;
                         readArray(f, value, "/categories", i -> categories.add(readCategory(f, "/categories/" + i)));
                     }
-                    case "annotations" ->
-                        readArray(f, value, "/annotations", i -> annotations.add(readAnnotation(f, "/annotations/" + i)));
+                    case "annotations" -> readArray(f, value, "/annotations",
+                            i -> annotations.add(readAnnotation(f, "/annotations/" + i)));
                     default -> p.skipChildren();
                 }
+            }
+            if (p.nextToken() != null) {
+                throw f.error("", "unexpected content after the top-level object");
             }
             if (!sawImages) {
                 throw new InputException(name, "", "missing required top-level key 'images'", null);
@@ -71,11 +77,17 @@ public final class CocoJsonReader {
             if (!sawCategories) {
                 throw new InputException(name, "", "missing required top-level key 'categories'", null);
             }
-        } catch (JsonParseException e) {
-            throw new InputException(name, "line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr(), "malformed JSON: " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new InputException(name, where, "malformed JSON: " + withoutSource(e.getOriginalMessage()), e);
         }
         return new CocoDataset(images, categories, annotations);
+    }
+
+    /** Jackson's "[Source: REDACTED (...); line: 1, column: 12]" inside a message becomes "line 1, column 12". */
+    static String withoutSource(String message) {
+        return message == null ? "" : SOURCE.matcher(message).replaceAll("line $1, column $2");
     }
 
     private interface EntryReader {

@@ -88,8 +88,15 @@ public final class CocoJsonWriter {
         }
     }
 
-    /** Integers without a fraction, everything else as Java's shortest round-trip decimal. */
+    /**
+     * Integers without a fraction, everything else as Java's shortest round-trip decimal.
+     *
+     * @throws IllegalArgumentException for NaN or an infinity, which JSON cannot represent
+     */
     static void writeNumber(JsonGenerator g, double v) throws IOException {
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException("cannot write " + v + ": JSON has no NaN or infinity");
+        }
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             g.writeNumber((long) v);
         } else {

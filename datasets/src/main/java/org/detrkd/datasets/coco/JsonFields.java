@@ -95,6 +95,23 @@ final class JsonFields {
         };
     }
 
+    /** Describes a stored value for a message: its JSON type, and for a number array its length. */
+    private static String describe(Object v) {
+        if (v instanceof Double d) {
+            return "the number " + CocoValidator.number(d);
+        }
+        if (v instanceof String) {
+            return "a string";
+        }
+        if (v instanceof Boolean) {
+            return "a boolean";
+        }
+        if (v instanceof double[] a) {
+            return a.length == 1 ? "1 number" : a.length + " numbers";
+        }
+        return "an object or a nested array";
+    }
+
     private enum Shape { OBJECT }
 
     /** The scalar fields of one JSON object with typed accessors. */
@@ -128,7 +145,7 @@ final class JsonFields {
         double requireDouble(String field) {
             Object v = require(field);
             if (!(v instanceof Double d)) {
-                throw problem(field, "expected a number");
+                throw problem(field, "expected a number, found " + describe(v));
             }
             if (!Double.isFinite(d)) {
                 throw problem(field, "expected a finite number");
@@ -160,13 +177,13 @@ final class JsonFields {
             if (v instanceof Double d && (d == 0.0 || d == 1.0)) {
                 return d == 1.0;
             }
-            throw problem(field, "expected 0 or 1");
+            throw problem(field, "expected 0 or 1, found " + describe(v));
         }
 
         String requireString(String field) {
             Object v = require(field);
             if (!(v instanceof String s)) {
-                throw problem(field, "expected a string");
+                throw problem(field, "expected a string, found " + describe(v));
             }
             return s;
         }
@@ -179,7 +196,7 @@ final class JsonFields {
         double[] requireBox(String field) {
             Object v = require(field);
             if (!(v instanceof double[] box) || box.length != 4) {
-                throw problem(field, "expected [x, y, width, height] (4 numbers)");
+                throw problem(field, "expected [x, y, width, height] (4 numbers), found " + describe(v));
             }
             for (double d : box) {
                 if (!Double.isFinite(d)) {
