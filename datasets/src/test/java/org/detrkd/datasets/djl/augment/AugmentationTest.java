@@ -111,6 +111,35 @@ public class AugmentationTest {
     }
 
     @Test
+    public void bilinearUpscaleIsSeparableOverBothAxes() {
+        // per channel a 2x2 block [[a, b], [c, d]] -> 4 x 4; per-axis weights of inputs (0, 1) at outputs 0..3
+        double[][] wgt = {{1, 0}, {0.75, 0.25}, {0.25, 0.75}, {0, 1}};
+        float[] px = {0, 10, 20, 30, 5, 50, 100, 200, 255, 0, 0, 255};
+        HostImage out = Resampler.resize(new HostImage(2, 2, px), 4, 4);
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 4; y++) {
+                for (int x = 0; x < 4; x++) {
+                    double expected = 0;
+                    for (int i = 0; i < 2; i++) {
+                        for (int j = 0; j < 2; j++) {
+                            expected += wgt[y][i] * wgt[x][j] * px[c * 4 + i * 2 + j];
+                        }
+                    }
+                    assertEquals(out.get(c, y, x), expected, 1e-4, c + "," + y + "," + x);
+                }
+            }
+        }
+        // non-square: a 1-wide column [0, 100] -> 3 wide, 4 high: rows 0, 25, 75, 100, constant along x
+        HostImage col = Resampler.resize(new HostImage(1, 2, new float[] {0, 100, 0, 100, 0, 100}), 3, 4);
+        float[] rows = {0, 25, 75, 100};
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 3; x++) {
+                assertEquals(col.get(2, y, x), rows[y], 1e-4);
+            }
+        }
+    }
+
+    @Test
     public void downscaleIsAntialiased() {
         // [0, 0, 100, 100] -> 2 wide, triangle of half-width 2: weights 0.75, 0.75, 0.25 (normalised by 1.75)
         HostImage in = new HostImage(4, 1, new float[] {0, 0, 100, 100, 0, 0, 100, 100, 0, 0, 100, 100});
