@@ -8,10 +8,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.detrkd.datasets.djl.augment.Augmentation;
+import org.detrkd.datasets.djl.augment.Augmentations;
 import org.testng.annotations.Test;
 
 public class DetectionBatchifierTest {
@@ -98,6 +103,37 @@ public class DetectionBatchifierTest {
             assertEquals(back[1].get(0).getShape(), new Shape(0));
             assertEquals(back[2].get(1).toFloatArray(), items[2].get(1).toFloatArray());
             assertEquals(back[2].get(2).getLong(), 13L);
+        }
+    }
+
+    @Test
+    public void prefetchingThreadsGiveTheSameBatchesAsOneThread() throws Exception {
+        Path root = TinyCoco.write(Files.createTempDirectory("tinycoco-threads"));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CocoDetectionDataset ds = CocoDetectionDataset.builder().setRoot(root).setSplit("train")
+                    .setSampling(1, false).optSeed(3).optAugmentation(Augmentations
+                            .detrTrain(List.of(6, 8), 12, List.of(8), 4, 6)).build();
+            ds.setEpoch(2);
+            try (NDManager m = NDManager.newBaseManager()) {
+                List<String> serial = new ArrayList<>();
+                for (Batch b : ds.getData(m)) {
+                    serial.add(Arrays.toString(b.getData().get(0).toFloatArray())
+                            + Arrays.toString(b.getLabels().get(1).toFloatArray()));
+                    b.close();
+                }
+                List<String> parallel = new ArrayList<>();
+                for (Batch b : ds.getData(m, pool)) {
+                    parallel.add(Arrays.toString(b.getData().get(0).toFloatArray())
+                            + Arrays.toString(b.getLabels().get(1).toFloatArray()));
+                    b.close();
+                }
+                assertEquals(serial.size(), 3);
+                assertEquals(parallel, serial);
+            }
+        } finally {
+            pool.shutdownNow();
+            CocoDetectionDatasetTest.delete(root);
         }
     }
 
