@@ -24,6 +24,9 @@ final class Accumulator {
     private int[] tmp = new int[64];
     private double[] rc = new double[64];
     private double[] pr = new double[64];
+    /** Ranks and codes of the category's detections gathered in score order, codes as [area][threshold][i]. */
+    private int[] sortedRank = new int[64];
+    private byte[] sortedCodes = new byte[64];
 
     Accumulator(Evaluation ev, double[] precision, double[] recall) {
         this.ev = ev;
@@ -54,12 +57,17 @@ final class Accumulator {
 
     /** The category's kept detections in (image, rank) order, then stable-sorted by score; returns the count. */
     private int joinAndSort(int from, int to) {
+        int stride = p.numAreas() * p.numIou();
         if (order.length < to - from) {
             int c = to - from;
             order = new int[c];
             tmp = new int[c];
             rc = new double[c];
             pr = new double[c];
+            sortedRank = new int[c];
+        }
+        if (sortedCodes.length < (to - from) * stride) {
+            sortedCodes = new byte[(to - from) * stride];
         }
         int n = 0;
         int maxLast = p.maxDetLast();
@@ -69,6 +77,15 @@ final class Accumulator {
             }
         }
         StableSort.descending(ev.index.dScore, order, 0, n, tmp);
+        // gather once so that every curve below reads memory sequentially
+        for (int i = 0; i < n; i++) {
+            int d = order[i];
+            sortedRank[i] = ev.rank[d];
+            int src = d * stride;
+            for (int j = 0; j < stride; j++) {
+                sortedCodes[j * n + i] = ev.codes[src + j];
+            }
+        }
         return n;
     }
 
@@ -86,17 +103,15 @@ final class Accumulator {
 
     /** One precision/recall curve: category k, area a, max-detections m, IoU threshold t. */
     private void curve(int k, int a, int m, int t, int n, int maxDet, int npig) {
-        int stride = p.numAreas() * p.numIou();
-        int offset = a * p.numIou() + t;
+        int row = (a * p.numIou() + t) * n;
         double tp = 0;
         double fp = 0;
         int nd = 0;
         for (int i = 0; i < n; i++) {
-            int d = order[i];
-            if (ev.rank[d] >= maxDet) {
+            if (sortedRank[i] >= maxDet) {
                 continue;
             }
-            byte code = ev.codes[d * stride + offset];
+            byte code = sortedCodes[row + i];
             if (code == ImageMatcher.TP) {
                 tp++;
             } else if (code == ImageMatcher.FP) {
