@@ -50,8 +50,15 @@ public final class CocoResultsReader {
             return new Parse(p, name).list();
         } catch (JsonParseException e) {
             throw new InputException(name, "line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr(), "malformed JSON: " + e.getOriginalMessage(), e);
+                    + e.getLocation().getColumnNr(), "malformed JSON: " + shortMessage(e), e);
         }
+    }
+
+    /** Jackson's message without its source-location suffix (the location is reported separately). */
+    private static String shortMessage(JsonParseException e) {
+        String m = e.getOriginalMessage();
+        int cut = m.indexOf(" (start marker at");
+        return cut < 0 ? m : m.substring(0, cut);
     }
 
     /** One pass over one document; holds the current entry's fields. */

@@ -40,9 +40,11 @@ public final class CocoResultsWriter {
     public static void write(CocoDetections dets, OutputStream out) throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            g.writeStartArray();
+            // the list's brackets and commas are written raw so that each detection sits on its own line
+            g.setRootValueSeparator(null);
+            g.writeRaw("[");
             for (int i = 0; i < dets.size(); i++) {
-                g.writeRaw("\n");
+                g.writeRaw(i == 0 ? "\n" : ",\n");
                 g.writeStartObject();
                 g.writeNumberField("image_id", dets.imageId(i));
                 g.writeNumberField("category_id", dets.categoryId(i));
@@ -56,9 +58,7 @@ public final class CocoResultsWriter {
                 CocoJsonWriter.writeNumber(g, dets.score(i));
                 g.writeEndObject();
             }
-            g.writeRaw("\n");
-            g.writeEndArray();
-            g.writeRaw("\n");
+            g.writeRaw("\n]\n");
         }
     }
 }

@@ -2,6 +2,7 @@ package org.detrkd.datasets.eval;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,11 +27,14 @@ public final class EvalBenchmark {
     /**
      * Median timings in milliseconds and the case's size.
      *
+     * <p>The {@code *CpuMs} values are the process CPU time of each phase (all threads, including JIT and GC; -1
+     * where the JVM cannot tell): on a machine shared with other jobs they are steadier than wall-clock times.
+     *
      * @param ap the AP of the generated case (a sanity value, the same for every thread count)
      */
     public record Result(int images, int detections, int gtBoxes, double loadMs, double evaluateMs,
-                         double accumulateMs, double totalMs, int threads, int repeats, double ap,
-                         String javaVersion) {}
+                         double accumulateMs, double totalMs, double loadCpuMs, double evaluateCpuMs,
+                         double accumulateCpuMs, int threads, int repeats, double ap, String javaVersion) {}
 
     /**
      * Generates the case from {@code seed} and times it.
@@ -55,26 +59,34 @@ public final class EvalBenchmark {
             double[] eval = new double[repeats];
             double[] acc = new double[repeats];
             double[] total = new double[repeats];
+            double[][] cpu = new double[3][repeats];
             double ap = 0;
             for (int r = -1; r < repeats; r++) {
+                long c0 = cpuNanos();
                 long t0 = System.nanoTime();
                 CocoDetections dt = CocoResultsReader.read(file);
                 long t1 = System.nanoTime();
+                long c1 = cpuNanos();
                 Evaluation ev = evaluator.evaluate(c.gt(), "generated", dt, file.toString());
                 long t2 = System.nanoTime();
+                long c2 = cpuNanos();
                 EvalResult res = evaluator.accumulate(ev);
                 long t3 = System.nanoTime();
+                long c3 = cpuNanos();
                 ap = res.stats()[0];
                 if (r >= 0) {
                     load[r] = (t1 - t0) / 1e6;
                     eval[r] = (t2 - t1) / 1e6;
                     acc[r] = (t3 - t2) / 1e6;
                     total[r] = (t3 - t0) / 1e6;
+                    cpu[0][r] = c0 < 0 ? -1 : (c1 - c0) / 1e6;
+                    cpu[1][r] = c0 < 0 ? -1 : (c2 - c1) / 1e6;
+                    cpu[2][r] = c0 < 0 ? -1 : (c3 - c2) / 1e6;
                 }
             }
             return new Result(images, c.detections().size(), c.gt().annotations().size(), median(load),
-                    median(eval), median(acc), median(total), threads, repeats, ap,
-                    System.getProperty("java.version"));
+                    median(eval), median(acc), median(total), median(cpu[0]), median(cpu[1]), median(cpu[2]),
+                    threads, repeats, ap, System.getProperty("java.version"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -86,6 +98,14 @@ public final class EvalBenchmark {
                 }
             }
         }
+    }
+
+    /** Process CPU time in nanoseconds, or -1 when unavailable. */
+    private static long cpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     static double median(double[] v) {
