@@ -101,42 +101,53 @@ final class Accumulator {
         return n;
     }
 
-    /** One precision/recall curve: category k, area a, max-detections m, IoU threshold t. */
+    /**
+     * One precision/recall curve: category k, area a, max-detections m, IoU threshold t.
+     *
+     * <p>pycocotools computes {@code rc} and {@code pr} at every detection, takes the running maximum of {@code pr}
+     * from the right and samples it at the first position whose recall reaches each threshold. Precision only rises
+     * at a true positive (a false positive lowers it, an ignored detection repeats it, and it is 0 before the first
+     * true positive), and the first position reaching a recall above 0 is a true positive; so the same numbers come
+     * from evaluating {@code rc} and {@code pr} at the true positives only, with the same expressions on the same
+     * counts. That keeps the divisions to at most {@code npig} per curve.
+     */
     private void curve(int k, int a, int m, int t, int n, int maxDet, int npig) {
         int row = (a * p.numIou() + t) * n;
-        double tp = 0;
-        double fp = 0;
+        int tp = 0;
+        int fp = 0;
         int nd = 0;
+        int ntp = 0;
         for (int i = 0; i < n; i++) {
             if (sortedRank[i] >= maxDet) {
                 continue;
             }
-            byte code = sortedCodes[row + i];
+            int code = sortedCodes[row + i];
+            nd++;
             if (code == ImageMatcher.TP) {
                 tp++;
-            } else if (code == ImageMatcher.FP) {
-                fp++;
+                rc[ntp] = (double) tp / npig;
+                pr[ntp] = tp / ((double) (fp + tp) + EPS);
+                ntp++;
+            } else {
+                fp += 1 - (code >> 1); // FP = 0 counts, IGNORED = 2 does not
             }
-            rc[nd] = tp / npig;
-            pr[nd] = tp / (fp + tp + EPS);
-            nd++;
         }
         int numA = p.numAreas();
         int numM = p.numMaxDets();
-        recall[((t * numCat + k) * numA + a) * numM + m] = nd > 0 ? rc[nd - 1] : 0;
-        for (int i = nd - 1; i > 0; i--) {
+        recall[((t * numCat + k) * numA + a) * numM + m] = nd > 0 ? (double) tp / npig : 0;
+        for (int i = ntp - 1; i > 0; i--) {
             if (pr[i] > pr[i - 1]) {
                 pr[i - 1] = pr[i];
             }
         }
         int numR = p.numRecall();
-        int i = 0;
+        int j = 0;
         for (int r = 0; r < numR; r++) {
             double thr = p.recThr(r);
-            while (i < nd && rc[i] < thr) {
-                i++;
+            while (j < ntp && rc[j] < thr) {
+                j++;
             }
-            precision[(((t * numR + r) * numCat + k) * numA + a) * numM + m] = i < nd ? pr[i] : 0;
+            precision[(((t * numR + r) * numCat + k) * numA + a) * numM + m] = j < ntp ? pr[j] : 0;
         }
     }
 }
