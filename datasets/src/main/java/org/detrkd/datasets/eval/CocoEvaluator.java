@@ -70,6 +70,7 @@ public final class CocoEvaluator {
     /** pycocotools' {@code accumulate()} and {@code summarize()}. */
     public EvalResult accumulate(Evaluation ev) {
         EvalIndex ix = ev.index;
+        EvalParams params = ev.params;
         int k = ix.numCategories();
         double[] precision = new double[params.numIou() * params.numRecall() * k * params.numAreas()
                 * params.numMaxDets()];
