@@ -3,6 +3,7 @@ package org.detrkd.datasets.eval;
 import java.util.Arrays;
 import org.detrkd.datasets.coco.CocoDataset;
 import org.detrkd.datasets.coco.CocoDetections;
+import org.detrkd.datasets.io.InputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,7 @@ public final class CocoEvaluator {
      *
      * @param gtName the GT file's name, for error messages
      * @param dtName the detections file's name, for error messages
-     * @throws org.detrkd.datasets.io.InputException when a detection's image is not in the GT, or GT annotation ids
+     * @throws InputException when a detection's image is not in the GT, or GT annotation ids
      *     repeat
      */
     public Evaluation evaluate(CocoDataset gt, String gtName, CocoDetections dt, String dtName) {
@@ -60,7 +61,12 @@ public final class CocoEvaluator {
                     dtName, ix.droppedDetections, dt.size());
         }
         int n = ix.numDetections();
-        byte[] codes = new byte[n * params.numAreas() * params.numIou()];
+        long cells = (long) n * params.numAreas() * params.numIou();
+        if (cells > Integer.MAX_VALUE - 16) {
+            throw new InputException(dtName, "", n + " detections are more than one evaluation can hold (at most "
+                    + (Integer.MAX_VALUE - 16) / (params.numAreas() * params.numIou()) + ")", null);
+        }
+        byte[] codes = new byte[(int) cells];
         int[] rank = new int[n];
         CategoryPool.forEach(threads, work(ix), () -> new ImageMatcher(ix, params, codes, rank),
                 ImageMatcher::category);
