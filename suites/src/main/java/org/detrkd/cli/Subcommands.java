@@ -1,5 +1,8 @@
 package org.detrkd.cli;
 
+import org.detrkd.datasets.cli.BenchEvalCommand;
+import org.detrkd.datasets.cli.DataCheckCommand;
+import org.detrkd.datasets.cli.EvalCommand;
 import picocli.CommandLine;
 
 /** The explicit list of the command line's subcommands, each defined in the module that owns the job. */
@@ -7,6 +10,17 @@ final class Subcommands {
     private Subcommands() {}
 
     static void register(CommandLine cli) {
-        // registered by the modules' commands as they land
+        cli.addSubcommand(group(new DataCommand(), new DataCheckCommand()));
+        cli.addSubcommand(new EvalCommand());
+        cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand()));
+        cli.addSubcommand(group(new ToolsCommand()));
+    }
+
+    private static CommandLine group(Object parent, Object... children) {
+        CommandLine cmd = new CommandLine(parent);
+        for (Object child : children) {
+            cmd.addSubcommand(child);
+        }
+        return cmd;
     }
 }
