@@ -4,30 +4,35 @@ import java.util.Arrays;
 
 /**
  * Exact rectangular linear-assignment solver by shortest augmenting paths: the Jonker-Volgenant family that scipy's
- * {@code linear_sum_assignment} uses.
+ * {@code linear_sum_assignment} uses, with the Jonker-Volgenant initialisation in front.
  *
- * <p>Reference: D. F. Crouse, "On implementing 2D rectangular assignment algorithms", IEEE Transactions on
- * Aerospace and Electronic Systems 52(4), 2016, Algorithm 1 (the shortest augmenting path step with dual
- * updates), which is also what scipy's {@code rectangular_lsap.cpp} implements. The matrix is oriented so that it has
- * no more rows than columns (a copy is transposed internally when {@code rows > cols}); then each row in turn is
- * inserted into the matching by a Dijkstra search over reduced costs {@code c[i][j] - u[i] - v[j] >= 0}, after which
- * the duals {@code u, v} are updated so that every matched entry has reduced cost 0. Each augmentation costs
- * {@code O(rows * cols)} in the worst case, so the whole solve is {@code O(min(R, C)^2 * max(R, C))}.
+ * <p>References: D. F. Crouse, "On implementing 2D rectangular assignment algorithms", IEEE Transactions on
+ * Aerospace and Electronic Systems 52(4), 2016, Algorithm 1 (the shortest augmenting path step with its dual update;
+ * scipy's {@code rectangular_lsap.cpp} implements the same), and R. Jonker, A. Volgenant, Computing 38, 1987 (LAPJV:
+ * column reduction and augmenting row reduction, see {@link JonkerVolgenantInit}).
  *
- * <p>All arithmetic is in double precision, on flat {@code double[]} arrays. Among columns at equal distance the
- * search prefers an unassigned one (it ends the path sooner), as Crouse and scipy do; with a unique optimum the
- * result is therefore the same as scipy's, and with ties it is one of the optimal assignments.
+ * <p>Steps: (1) orient the matrix so that it has {@code n <= m} rows (a copy is transposed internally when
+ * {@code rows > cols}); (2) the LAPJV initialisation assigns most rows cheaply and sets column duals {@code v};
+ * (3) each row still free is inserted by a Dijkstra search over the reduced costs {@code c[i][j] - u[i] - v[j]},
+ * which are {@code >= 0} for assigned rows, to the nearest unassigned column, followed by Crouse's dual update (every
+ * matched entry keeps reduced cost 0) and the flip of the matching along the path. Each search costs
+ * {@code O(n * m)} at worst, so a solve is {@code O(n^2 * m)}; on dense random problems the initialisation leaves only
+ * a few searches. For {@code n < m}, unassigned columns keep {@code v = 0} and assigned ones {@code v <= 0}, the dual
+ * conditions of the rectangular problem, so every row is matched at minimum total cost.
+ *
+ * <p>All arithmetic is in double precision on flat arrays. Among columns at equal distance the search prefers an
+ * unassigned one, as Crouse and scipy do. With a unique optimum the result is the one scipy returns; with ties it is
+ * one of the optimal assignments (not necessarily scipy's). Optimality is exact up to double rounding of the dual
+ * values, i.e. two assignments whose totals differ by a few ulps of the costs' magnitude may be confused.
  *
  * <p>Thread safety: an instance keeps its work arrays between calls (they grow to the largest problem seen), so the
  * inner loops never allocate. One instance must be used by one thread at a time; use one instance per thread (or
- * per matcher) for parallel work. The returned {@link Assignment} owns fresh arrays.
+ * per matcher) for parallel work. The returned {@link Assignment} owns fresh arrays; the input is not modified.
  */
 public final class ShortestAugmentingPathSolver implements LinearAssignmentSolver {
-    /** Cap on augmenting-row-reduction row scans, per row of the oriented problem. */
-    private static final int ARR_SCANS_PER_ROW = 8;
     /**
-     * Largest accepted {@code |cost|}: dual values are sums of a few hundred costs at most, and this bound keeps them
-     * (and their differences) far from overflow. Finite costs beyond it are rejected like infinite ones.
+     * Largest accepted {@code |cost|}: dual values and path lengths are sums of at most {@code 2 * min(R, C)} costs,
+     * and this bound keeps them far from overflow. Finite costs beyond it are rejected like infinite ones.
      */
     public static final double MAX_ABS_COST = 1e250;
 
@@ -35,15 +40,40 @@ public final class ShortestAugmentingPathSolver implements LinearAssignmentSolve
     private double[] transposed = new double[0]; // [m, n] input seen as [n, m] when rows > cols
     private double[] u = new double[0]; // [n] row duals
     private double[] v = new double[0]; // [m] column duals
-    private double[] shortestPathCosts = new double[0]; // [m] Dijkstra distances of columns
-    private int[] path = new int[0]; // [m] predecessor row of each column on the shortest path tree
+    private double[] shortestPathCosts = new double[0]; // [m] Dijkstra distance of each settled column
+    private int[] path = new int[0]; // [m] predecessor row of each settled column on the shortest path tree
     private int[] col4row = new int[0]; // [n] column matched to each row, -1 if none
     private int[] row4col = new int[0]; // [m] row matched to each column, -1 if none
     private int[] scannedCols = new int[0]; // [m] columns settled by the current search, in settle order (SC)
     private int[] remaining = new int[0]; // [m] columns not yet settled, first numRemaining entries
-    private int[] freeRows = new int[0]; // [n] unassigned rows (initialisation work list)
-    private double[] colMin = new double[0]; // [m] column minima (column reduction)
-    private int[] argColMin = new int[0]; // [m] first row of each column minimum
+    private double[] remV = new double[0]; // [m] v of remaining[it]
+    private double[] remDist = new double[0]; // [m] tentative distance of remaining[it]
+    private int[] remPath = new int[0]; // [m] tentative predecessor row of remaining[it]
+    private int[] freeRows = new int[0]; // [n] rows left unassigned by the initialisation
+    private final boolean columnReduction;
+    private final JonkerVolgenantInit init;
+
+    /** A solver with the LAPJV initialisation at its default settings. */
+    public ShortestAugmentingPathSolver() {
+        this(true, JonkerVolgenantInit.DEFAULT_SCANS_PER_ROW);
+    }
+
+    /**
+     * For tests and measurements: {@code (false, 0)} is the plain shortest-augmenting-path algorithm (scipy's), and a
+     * large {@code arrScansPerRow} lets augmenting row reduction run its two passes to the end.
+     *
+     * @param columnReduction whether square problems start with LAPJV column reduction
+     * @param arrScansPerRow cap on augmenting-row-reduction row scans per row, 0 to skip that phase
+     */
+    ShortestAugmentingPathSolver(boolean columnReduction, int arrScansPerRow) {
+        this.columnReduction = columnReduction;
+        this.init = new JonkerVolgenantInit(arrScansPerRow);
+    }
+
+    @Override
+    public String toString() {
+        return "ShortestAugmentingPathSolver[columnReduction=" + columnReduction + ", " + init + "]";
+    }
 
     @Override
     public Assignment solve(double[] cost, int rows, int cols) {
@@ -56,11 +86,11 @@ public final class ShortestAugmentingPathSolver implements LinearAssignmentSolve
         int m = transpose ? rows : cols;
         double[] c = transpose ? transpose(cost, rows, cols) : cost;
         ensureCapacity(n, m);
-        if (n == m) {
-            columnReduction(c, n);
+        if (columnReduction && n == m) {
+            init.columnReduction(c, n, v, col4row, row4col);
         }
         if (m >= 2) {
-            augmentingRowReduction(c, n, m);
+            init.augmentingRowReduction(c, n, m, v, col4row, row4col);
         }
         int numFree = tightenRowDuals(c, n, m);
         for (int k = 0; k < numFree; k++) {
@@ -117,132 +147,14 @@ public final class ShortestAugmentingPathSolver implements LinearAssignmentSolve
             row4col = new int[m];
             scannedCols = new int[m];
             remaining = new int[m];
-            colMin = new double[m];
-            argColMin = new int[m];
+            remV = new double[m];
+            remDist = new double[m];
+            remPath = new int[m];
         }
         Arrays.fill(u, 0, n, 0.0);
         Arrays.fill(v, 0, m, 0.0);
         Arrays.fill(col4row, 0, n, -1);
         Arrays.fill(row4col, 0, m, -1);
-    }
-
-    /**
-     * Jonker-Volgenant column reduction with reduction transfer (square problems only, where every column is
-     * matched so its dual is free in sign). {@code v[j]} becomes the column minimum, each column is tentatively given
-     * to its minimum row (last columns first, one column per row, the cheaper one kept), and a row holding exactly one
-     * such column moves its slack to that column so the row ends with two columns at its minimum reduced cost.
-     * Invariant afterwards: every assigned row's column attains the row minimum of {@code c[i][j] - v[j]}.
-     */
-    private void columnReduction(double[] c, int n) {
-        double[] cm = colMin;
-        int[] am = argColMin;
-        System.arraycopy(c, 0, cm, 0, n);
-        Arrays.fill(am, 0, n, 0);
-        for (int i = 1; i < n; i++) {
-            int base = i * n;
-            for (int j = 0; j < n; j++) {
-                if (c[base + j] < cm[j]) {
-                    cm[j] = c[base + j];
-                    am[j] = i;
-                }
-            }
-        }
-        int[] matches = freeRows; // reused as a per-row counter here
-        Arrays.fill(matches, 0, n, 0);
-        for (int j = n - 1; j >= 0; j--) {
-            v[j] = cm[j];
-            int i = am[j];
-            if (++matches[i] == 1) {
-                col4row[i] = j;
-                row4col[j] = i;
-            } else if (cm[j] < cm[col4row[i]]) {
-                row4col[col4row[i]] = -1;
-                col4row[i] = j;
-                row4col[j] = i;
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            if (matches[i] == 1) {
-                int j1 = col4row[i];
-                int base = i * n;
-                double min = Double.POSITIVE_INFINITY;
-                for (int j = 0; j < n; j++) {
-                    if (j != j1) {
-                        min = Math.min(min, c[base + j] - v[j]);
-                    }
-                }
-                v[j1] -= min;
-            }
-        }
-    }
-
-    /**
-     * Jonker-Volgenant augmenting row reduction, two passes over the free rows: a free row takes the column of its
-     * smallest reduced cost, lowering that column's dual by the gap to its second smallest (an auction bid), and the
-     * row it displaces becomes free. Keeps the invariant of {@link #columnReduction} and keeps {@code v[j] = 0} on
-     * unassigned columns (they are never bid on without being assigned), so it is valid for rectangular problems. The
-     * number of row scans is capped: tiny bid increments could otherwise loop for long; stopping early is safe because
-     * the shortest-augmenting-path phase finishes whatever rows are still free.
-     */
-    private void augmentingRowReduction(double[] c, int n, int m) {
-        int[] free = freeRows;
-        int numFree = 0;
-        for (int i = 0; i < n; i++) {
-            if (col4row[i] < 0) {
-                free[numFree++] = i;
-            }
-        }
-        long budget = ARR_SCANS_PER_ROW * (long) n;
-        for (int pass = 0; pass < 2; pass++) {
-            int previous = numFree;
-            numFree = 0;
-            int k = 0;
-            while (k < previous) {
-                if (--budget < 0) {
-                    return;
-                }
-                int i = free[k++];
-                int base = i * m;
-                double umin = c[base] - v[0];
-                int j1 = 0;
-                double usub = Double.POSITIVE_INFINITY;
-                int j2 = -1;
-                for (int j = 1; j < m; j++) {
-                    double h = c[base + j] - v[j];
-                    if (h < usub) {
-                        if (h >= umin) {
-                            usub = h;
-                            j2 = j;
-                        } else {
-                            usub = umin;
-                            j2 = j1;
-                            umin = h;
-                            j1 = j;
-                        }
-                    }
-                }
-                int i0 = row4col[j1];
-                boolean strict = umin < usub;
-                if (strict) {
-                    v[j1] -= usub - umin;
-                } else if (i0 >= 0) {
-                    j1 = j2;
-                    i0 = row4col[j2];
-                }
-                if (i0 >= 0) {
-                    col4row[i0] = -1;
-                }
-                col4row[i] = j1;
-                row4col[j1] = i;
-                if (i0 >= 0) {
-                    if (strict) {
-                        free[--k] = i0;
-                    } else {
-                        free[numFree++] = i0;
-                    }
-                }
-            }
-        }
     }
 
     /**
@@ -268,16 +180,23 @@ public final class ShortestAugmentingPathSolver implements LinearAssignmentSolve
     /**
      * Inserts row {@code curRow} into the matching: Dijkstra from that row to the nearest unassigned column over
      * reduced costs, then the dual update and the flip of the matching along the path.
+     *
+     * <p>The columns not yet settled are kept compacted in {@code remaining} together with their dual, tentative
+     * distance and predecessor row at the same position ({@code remV, remDist, remPath}); a settled column is removed
+     * by moving the last one into its place. The inner loop thus reads sequential arrays plus one gathered cost per
+     * column, and a column's distance and predecessor are copied out only when it is settled.
      */
     private void augment(double[] c, int m, int curRow) {
-        double[] spc = shortestPathCosts;
-        double[] vv = v;
+        double[] rv = remV;
+        double[] rd = remDist;
+        int[] rp = remPath;
         int[] rem = remaining;
         int[] r4c = row4col;
-        int[] pth = path;
         for (int it = 0; it < m; it++) {
-            rem[it] = m - 1 - it; // reversed, so that removal by swap-with-last keeps low columns late (scipy order)
-            spc[it] = Double.POSITIVE_INFINITY;
+            int j = m - 1 - it; // reversed, as scipy: swap-with-last removal then visits low columns late
+            rem[it] = j;
+            rv[it] = v[j];
+            rd[it] = Double.POSITIVE_INFINITY;
         }
         int numRemaining = m;
         int numScannedCols = 0;
@@ -290,28 +209,34 @@ public final class ShortestAugmentingPathSolver implements LinearAssignmentSolve
             double lowest = Double.POSITIVE_INFINITY;
             int index = -1;
             for (int it = 0; it < numRemaining; it++) {
-                int j = rem[it];
-                double r = offset + c[base + j] - vv[j];
-                double d = spc[j];
+                double r = offset + c[base + rem[it]] - rv[it];
+                double d = rd[it];
                 if (r < d) {
-                    pth[j] = i;
-                    spc[j] = r;
+                    rp[it] = i;
+                    rd[it] = r;
                     d = r;
                 }
-                if (d < lowest || (d == lowest && r4c[j] < 0)) {
+                // Among equal distances prefer a free column: it ends the search (matters for integer costs).
+                if (d < lowest || (d == lowest && r4c[rem[it]] < 0)) {
                     lowest = d;
                     index = it;
                 }
             }
             minVal = lowest;
-            int j = rem[index]; // finite costs: index is always found
+            int j = rem[index]; // costs are bounded, so some column always has a finite distance
+            shortestPathCosts[j] = rd[index];
+            path[j] = rp[index];
+            scannedCols[numScannedCols++] = j;
             if (r4c[j] < 0) {
                 sink = j;
             } else {
                 i = r4c[j];
             }
-            scannedCols[numScannedCols++] = j;
-            rem[index] = rem[--numRemaining];
+            int last = --numRemaining;
+            rem[index] = rem[last];
+            rv[index] = rv[last];
+            rd[index] = rd[last];
+            rp[index] = rp[last];
         }
         updateDuals(curRow, numScannedCols, minVal);
         flipPath(curRow, sink);

@@ -4,6 +4,7 @@ import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertTrue;
 
 import java.util.SplittableRandom;
+import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
 /**
@@ -17,9 +18,19 @@ public class ShortestAugmentingPathSolverBruteForceTest {
 
     private enum Kind { SMALL_INTEGERS, SIGNED_INTEGERS, UNIFORM, MIXED_MAGNITUDE, TINY, DUPLICATE_COLUMNS }
 
-    @Test
-    public void matchesExhaustiveSearch() {
-        ShortestAugmentingPathSolver solver = new ShortestAugmentingPathSolver();
+    /** Default solver, plain shortest augmenting paths (scipy's), and augmenting row reduction run to completion. */
+    @DataProvider(name = "solvers")
+    public Object[][] solvers() {
+        return new Object[][] {
+            {"default", new ShortestAugmentingPathSolver()},
+            {"plain SAP", new ShortestAugmentingPathSolver(false, 0)},
+            {"full row reduction", new ShortestAugmentingPathSolver(true, 1_000_000)},
+            {"row reduction only", new ShortestAugmentingPathSolver(false, 1_000_000)},
+        };
+    }
+
+    @Test(dataProvider = "solvers")
+    public void matchesExhaustiveSearch(String variant, ShortestAugmentingPathSolver solver) {
         SplittableRandom random = new SplittableRandom(20240607L);
         int checkedUnique = 0;
         int checkedTies = 0;
@@ -29,7 +40,7 @@ public class ShortestAugmentingPathSolverBruteForceTest {
                 int cols = 1 + random.nextInt(p % 10 == 5 ? 9 : 7);
                 double[] cost = generate(kind, rows, cols, random);
                 double[] copy = cost.clone();
-                String label = kind + " #" + p + " " + rows + "x" + cols;
+                String label = variant + " " + kind + " #" + p + " " + rows + "x" + cols;
 
                 Assignment a = solver.solve(cost, rows, cols);
                 BruteForceAssignment.Result best = BruteForceAssignment.solve(cost, rows, cols);

@@ -5,6 +5,7 @@ import static org.testng.Assert.expectThrows;
 import static org.testng.Assert.assertTrue;
 
 import java.util.SplittableRandom;
+import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
 /**
@@ -97,8 +98,13 @@ public class ShortestAugmentingPathSolverTest {
         assertEquals(a.total(), 0.375 * n, 0.0);
     }
 
-    @Test
-    public void mediumProblemsMatchTheTextbookHungarian() {
+    @DataProvider(name = "solvers")
+    public Object[][] solvers() {
+        return new ShortestAugmentingPathSolverBruteForceTest().solvers();
+    }
+
+    @Test(dataProvider = "solvers")
+    public void mediumProblemsMatchTheTextbookHungarian(String variant, ShortestAugmentingPathSolver solver) {
         SplittableRandom random = new SplittableRandom(77L);
         int[][] sizes = {{50, 50}, {40, 90}, {90, 40}, {300, 20}, {20, 300}, {120, 120}, {64, 65}};
         for (int[] size : sizes) {
@@ -117,7 +123,7 @@ public class ShortestAugmentingPathSolverTest {
                         default -> (double) r * c + 1e-9 * random.nextDouble(); // near-ties at every scale
                     };
                 }
-                String label = kind + " " + rows + "x" + cols;
+                String label = variant + " " + kind + " " + rows + "x" + cols;
                 Assignment a = solver.solve(cost, rows, cols);
                 AssignmentAsserts.assertValid(a, cost, rows, cols, label);
                 double expected = ReferenceHungarian.optimalTotal(cost, rows, cols);
