@@ -2,6 +2,9 @@ package org.detrkd.detr.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -16,7 +19,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bench matcher}: times the linear-assignment solver (the Hungarian step of DETR matching) on dense uniform
  * random {@code [rows, cols]} cost matrices with entries in {@code [0, 1)}, and prints one JSON object with the
- * median, 90th percentile and minimum wall time of a solve, the problem size, the seed and the Java runtime.
+ * median, 90th percentile and minimum wall time of a solve, the problem size, the seed and the Java runtime. On a
+ * shared machine the wall times include time the thread was descheduled, so the median and minimum thread CPU time
+ * ({@code median_cpu_ms}, {@code min_cpu_ms}) and the system load average before and after are reported as well.
  *
  * <p>Each timed repetition solves a new matrix drawn from the seeded generator (drawn before the clock starts), with
  * one solver instance reused throughout, as a matcher would. The JIT is warmed up first on matrices of the same size
@@ -28,6 +33,8 @@ import picocli.CommandLine.Spec;
         description = "Time the linear-assignment solver on uniform random cost matrices; prints JSON.")
 public final class BenchMatcherCommand implements Callable<Integer> {
     private static final long MIN_WARMUP_NANOS = 1_000_000_000L;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final OperatingSystemMXBean LOAD = ManagementFactory.getOperatingSystemMXBean();
 
     @Spec
     CommandSpec spec;
@@ -54,16 +61,30 @@ public final class BenchMatcherCommand implements Callable<Integer> {
         SplittableRandom random = new SplittableRandom(seed);
         double[] cost = new double[Math.multiplyExact(rows, cols)];
         double checksum = warmUp(solver, new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L), cost);
+        double loadBefore = LOAD.getSystemLoadAverage();
         double[] millis = new double[repeat];
+        double[] cpuMillis = new double[repeat];
         for (int k = 0; k < repeat; k++) {
             fill(cost, random);
+            long cpuStart = cpuNanos();
             long start = System.nanoTime();
             Assignment a = solver.solve(cost, rows, cols);
-            millis[k] = (System.nanoTime() - start) / 1e6;
+            long end = System.nanoTime();
+            cpuMillis[k] = (cpuNanos() - cpuStart) / 1e6;
+            millis[k] = (end - start) / 1e6;
             checksum += a.total();
         }
         Arrays.sort(millis);
-        spec.commandLine().getOut().println(report(millis, checksum / repeat));
+        Arrays.sort(cpuMillis);
+        ObjectNode out = report(millis, checksum / repeat);
+        out.put("solver", solver.toString());
+        if (THREADS.isCurrentThreadCpuTimeSupported()) {
+            out.put("median_cpu_ms", percentile(cpuMillis, 0.5));
+            out.put("min_cpu_ms", cpuMillis[0]);
+        }
+        out.put("load_average_before", loadBefore);
+        out.put("load_average_after", LOAD.getSystemLoadAverage());
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(out));
         spec.commandLine().getOut().flush();
         return 0;
     }
@@ -104,7 +125,11 @@ public final class BenchMatcherCommand implements Callable<Integer> {
         }
     }
 
-    private String report(double[] sortedMillis, double meanTotal) throws Exception {
+    private static long cpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0L;
+    }
+
+    private ObjectNode report(double[] sortedMillis, double meanTotal) {
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("median_ms", percentile(sortedMillis, 0.5));
         out.put("p90_ms", percentile(sortedMillis, 0.9));
@@ -115,11 +140,10 @@ public final class BenchMatcherCommand implements Callable<Integer> {
         out.put("repeat", repeat);
         out.put("seed", seed);
         out.put("mean_total", meanTotal);
-        out.put("solver", ShortestAugmentingPathSolver.class.getSimpleName());
         out.put("java_version", System.getProperty("java.version"));
         out.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         out.put("available_processors", Runtime.getRuntime().availableProcessors());
-        return new ObjectMapper().writeValueAsString(out);
+        return out;
     }
 
     /** Linear interpolation between closest ranks, as numpy's default {@code percentile}. */
