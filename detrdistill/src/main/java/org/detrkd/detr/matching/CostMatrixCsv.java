@@ -14,7 +14,7 @@ import org.detrkd.datasets.io.InputException;
 /**
  * A dense cost matrix read from a CSV file of numbers: one matrix row per line, cells separated by commas, no
  * header. Cells may carry surrounding spaces or tabs; numbers are decimal ({@code 3}, {@code -0.25}, {@code 1e-7},
- * {@code .5}). Trailing blank lines are ignored; a blank line between rows is an error, so line {@code r + 1} always
+ * {@code .5}). Trailing blank lines are ignored; any other blank line is an error, so line {@code r + 1} always
  * holds row {@code r}. A UTF-8 byte order mark is skipped.
  *
  * <p>Bad input raises an {@link InputException} naming the file, the line and the column (1-based cell index): a
@@ -57,7 +57,7 @@ public record CostMatrixCsv(double[] values, int rows, int cols) {
                 continue;
             }
             if (blankLine != 0) {
-                throw new InputException(file, "line " + blankLine, "empty line between rows");
+                throw new InputException(file, "line " + blankLine, "blank line: rows must be on consecutive lines");
             }
             String[] cells = line.split(",", -1);
             if (cols < 0) {

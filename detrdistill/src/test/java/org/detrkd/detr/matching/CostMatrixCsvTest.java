@@ -112,7 +112,13 @@ public class CostMatrixCsvTest {
     @Test
     public void blankLineBetweenRows() throws IOException {
         Path file = write("gap.csv", "1,2\n\n3,4\n");
-        assertMessage(file, file + ": line 2: empty line between rows");
+        assertMessage(file, file + ": line 2: blank line: rows must be on consecutive lines");
+    }
+
+    @Test
+    public void leadingBlankLine() throws IOException {
+        Path file = write("lead.csv", "\n1,2\n");
+        assertMessage(file, file + ": line 1: blank line: rows must be on consecutive lines");
     }
 
     @Test
