@@ -9,14 +9,14 @@ import org.testng.annotations.Test;
 
 /**
  * The solver against exhaustive enumeration on a few hundred random small problems, square and rectangular both
- * ways up to 7 x 9 / 9 x 7: integer costs with many ties, negative integers, uniform floats, mixed and tiny
- * magnitudes, duplicated columns. One solver instance is reused for every problem, so the reuse of work arrays across
+ * ways up to 7 x 9 / 9 x 7: integer costs with many ties, negative integers, uniform floats, large (1e6-1e7), mixed
+ * (1e6-1e7 and [0, 1)) and tiny (1e-7) magnitudes, duplicated columns. One solver instance is reused for every problem, so the reuse of work arrays across
  * sizes and orientations is exercised too.
  */
 public class ShortestAugmentingPathSolverBruteForceTest {
     private static final int PROBLEMS_PER_KIND = 80;
 
-    private enum Kind { SMALL_INTEGERS, SIGNED_INTEGERS, UNIFORM, MIXED_MAGNITUDE, TINY, DUPLICATE_COLUMNS }
+    private enum Kind { SMALL_INTEGERS, SIGNED_INTEGERS, UNIFORM, LARGE, MIXED_MAGNITUDE, TINY, DUPLICATE_COLUMNS }
 
     /** Default solver, plain shortest augmenting paths (scipy's), and augmenting row reduction run to completion. */
     @DataProvider(name = "solvers")
@@ -74,6 +74,7 @@ public class ShortestAugmentingPathSolverBruteForceTest {
                 case SMALL_INTEGERS -> random.nextInt(4);
                 case SIGNED_INTEGERS -> random.nextInt(11) - 5;
                 case UNIFORM -> random.nextDouble();
+                case LARGE -> 1e6 + 9e6 * random.nextDouble();
                 case MIXED_MAGNITUDE -> random.nextBoolean() ? 1e6 * (1 + random.nextInt(10)) : random.nextDouble();
                 case TINY -> 1e-7 * (1 + random.nextDouble());
                 case DUPLICATE_COLUMNS -> random.nextInt(6);
