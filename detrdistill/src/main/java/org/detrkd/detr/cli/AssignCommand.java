@@ -22,12 +22,14 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "assign",
-        mixinStandardHelpOptions = true,
         description = "Solve a minimum-cost linear assignment for a CSV cost matrix; prints JSON rows, cols, total.")
 public final class AssignCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--cost", required = true, paramLabel = "FILE.csv",
             description = "Cost matrix: one row per line, comma-separated numbers.")

@@ -29,7 +29,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "matcher",
-        mixinStandardHelpOptions = true,
         description = "Time the linear-assignment solver on uniform random cost matrices; prints JSON.")
 public final class BenchMatcherCommand implements Callable<Integer> {
     private static final long MIN_WARMUP_NANOS = 1_000_000_000L;
@@ -39,19 +38,22 @@ public final class BenchMatcherCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--rows", description = "Rows of the cost matrix (queries). Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--rows", paramLabel = "R", description = "Rows of the cost matrix (queries). Default: ${DEFAULT-VALUE}.")
     int rows = 300;
 
-    @Option(names = "--cols", description = "Columns of the cost matrix (targets). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cols", paramLabel = "C", description = "Columns of the cost matrix (targets). Default: ${DEFAULT-VALUE}.")
     int cols = 300;
 
-    @Option(names = "--repeat", description = "Timed solves. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--repeat", paramLabel = "N", description = "Timed solves. Default: ${DEFAULT-VALUE}.")
     int repeat = 200;
 
-    @Option(names = "--warmup", description = "Minimum untimed warm-up solves. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "N", description = "Minimum untimed warm-up solves. Default: ${DEFAULT-VALUE}.")
     int warmup = 200;
 
-    @Option(names = "--seed", description = "Seed of the cost generator. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the cost generator. Default: ${DEFAULT-VALUE}.")
     long seed = 0L;
 
     @Override
