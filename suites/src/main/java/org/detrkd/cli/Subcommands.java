@@ -3,6 +3,8 @@ package org.detrkd.cli;
 import org.detrkd.datasets.cli.BenchEvalCommand;
 import org.detrkd.datasets.cli.DataCheckCommand;
 import org.detrkd.datasets.cli.EvalCommand;
+import org.detrkd.detr.cli.AssignCommand;
+import org.detrkd.detr.cli.BenchMatcherCommand;
 import picocli.CommandLine;
 
 /** The explicit list of the command line's subcommands, each defined in the module that owns the job. */
@@ -12,8 +14,8 @@ final class Subcommands {
     static void register(CommandLine cli) {
         cli.addSubcommand(group(new DataCommand(), new DataCheckCommand()));
         cli.addSubcommand(new EvalCommand());
-        cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand()));
-        cli.addSubcommand(group(new ToolsCommand()));
+        cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand(), new BenchMatcherCommand()));
+        cli.addSubcommand(group(new ToolsCommand(), new AssignCommand()));
     }
 
     private static CommandLine group(Object parent, Object... children) {
