@@ -3,6 +3,7 @@ package org.detrkd.cli;
 import org.detrkd.datasets.cli.BenchEvalCommand;
 import org.detrkd.datasets.cli.DataCheckCommand;
 import org.detrkd.datasets.cli.EvalCommand;
+import org.detrkd.datasets.cli.PerturbGtCommand;
 import org.detrkd.detr.cli.AssignCommand;
 import org.detrkd.detr.cli.BenchMatcherCommand;
 import picocli.CommandLine;
@@ -15,7 +16,7 @@ final class Subcommands {
         cli.addSubcommand(group(new DataCommand(), new DataCheckCommand()));
         cli.addSubcommand(new EvalCommand());
         cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand(), new BenchMatcherCommand()));
-        cli.addSubcommand(group(new ToolsCommand(), new AssignCommand()));
+        cli.addSubcommand(group(new ToolsCommand(), new AssignCommand(), new PerturbGtCommand()));
     }
 
     private static CommandLine group(Object parent, Object... children) {

@@ -12,6 +12,7 @@ import org.detrkd.datasets.coco.CocoResultsReader;
 import org.detrkd.datasets.eval.CocoEvaluator;
 import org.detrkd.datasets.eval.EvalResult;
 import org.detrkd.datasets.io.InputException;
+import org.detrkd.datasets.io.Provenance;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -56,7 +57,11 @@ public final class EvalCommand implements Callable<Integer> {
         EvalResult result = new CocoEvaluator(n).run(ground, gt.toString(), dets, dt.toString());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result.toJson()));
+            java.util.Map<String, Object> doc = result.toJson();
+            doc.put("gt", gt.toString());
+            doc.put("dt", dt.toString());
+            doc.put("provenance", Provenance.basic());
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
             out.print(result.summaryText());
             if (perCategory) {
