@@ -23,7 +23,9 @@ import org.detrkd.detr.transformer.PositionEmbeddingSine;
 import org.detrkd.detr.transformer.TransformerEncoderLayer;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Conditional DETR (Meng et al., ICCV 2021), single scale: ResNet C5 -> 1x1 input projection -> post-norm encoder with
@@ -35,7 +37,8 @@ import java.util.List;
  * d]])}; output the {@link DetrOutputs} layout. The optional extra query group (e.g. a teacher's query embeddings)
  * is decoded together with the main queries under a self-attention mask that keeps the two groups from seeing each
  * other, so the main outputs are the same with or without it; its outputs come back separately in {@link
- * DetrOutputs#extra()}. It is meant for training only: evaluation uses the main queries.
+ * DetrOutputs#extra()}. The extra embeddings are detached (no gradient flows into them). It is meant for training
+ * only: evaluation uses the main queries.
  *
  * <p>Memory: every array created by the forward belongs to the images' manager (parameters only ever appear as the
  * second operand), so the model's manager does not grow from batch to batch.
@@ -54,6 +57,7 @@ public final class ConditionalDetr extends AbstractBlock {
     private final Mlp bboxEmbed;
     private final Parameter queryEmbed;
     private final PositionEmbeddingSine mapEmbedding;
+    private volatile Set<String> backboneIds;
 
     /** @param config the settings */
     public ConditionalDetr(ConditionalDetrConfig config) {
@@ -82,6 +86,22 @@ public final class ConditionalDetr extends AbstractBlock {
     /** @return the backbone (for BatchNorm handling, torchvision import and per-parameter learning rates) */
     public ResNet backbone() {
         return backbone;
+    }
+
+    /**
+     * @param p a parameter of this model
+     * @return whether it belongs to the backbone (DETR trains those at 0.1 x the learning rate); match by id, as
+     *     {@code ParameterTracker}s do
+     */
+    public boolean isBackboneParameter(Parameter p) {
+        if (backboneIds == null) {
+            Set<String> ids = new HashSet<>();
+            for (Parameter q : backbone.getParameters().values()) {
+                ids.add(q.getId());
+            }
+            backboneIds = ids;
+        }
+        return backboneIds.contains(p.getId());
     }
 
     /** @return the learned query embeddings parameter {@code [Q, d]} (e.g. to feed a student as an extra group) */
@@ -127,7 +147,8 @@ public final class ConditionalDetr extends AbstractBlock {
         NDArray groupMask = null;
         NDArray allQueries = queryPos;
         if (extraQueries != null) {
-            allQueries = queryPos.concat(zeros.add(extraQueries), 1); // [B, Q + G, d]
+            // detached: the extra group (a frozen teacher's queries) receives no gradient
+            allQueries = queryPos.concat(zeros.add(extraQueries).stopGradient(), 1); // [B, Q + G, d]
             groupMask = isolatingMask(mgr, q, (int) extraQueries.getShape().get(0));
         }
         ConditionalDecoder.Result dec = decoder.apply(ps, memory, pos, memMask, allQueries, groupMask, training);

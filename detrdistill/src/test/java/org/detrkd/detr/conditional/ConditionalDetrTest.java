@@ -167,6 +167,19 @@ public class ConditionalDetrTest {
     }
 
     @Test
+    public void backboneParametersAreRecognisedById() {
+        int inBackbone = 0;
+        for (var p : detr.getParameters().values()) {
+            if (detr.isBackboneParameter(p)) {
+                inBackbone++;
+            }
+        }
+        assertEquals(inBackbone, detr.backbone().getParameters().size());
+        assertTrue(detr.isBackboneParameter(detr.backbone().torchvisionParameters().get("layer3.0.conv2.weight")));
+        assertTrue(!detr.isBackboneParameter(detr.queryEmbedParameter()));
+    }
+
+    @Test
     public void isolatingMaskBlocksAcrossGroups() {
         try (NDManager m = NDManager.newBaseManager()) {
             boolean[] mask = ConditionalDetr.isolatingMask(m, 2, 1).toBooleanArray();
@@ -176,7 +189,7 @@ public class ConditionalDetrTest {
 
     @Test
     public void modelManagerDoesNotGrowOverSteps() {
-        int[] counts = new int[4];
+        int[] counts = new int[3];
         for (int step = 0; step < counts.length; step++) {
             try (NDManager m = NDManager.newBaseManager()) {
                 NDArray[] in = batch(m);
