@@ -12,7 +12,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 
 import org.detrkd.detr.backbone.FeatureMasks;
@@ -39,6 +41,10 @@ import java.util.Set;
  * other, so the main outputs are the same with or without it; its outputs come back separately in {@link
  * DetrOutputs#extra()}. The extra embeddings are detached (no gradient flows into them). It is meant for training
  * only: evaluation uses the main queries.
+ *
+ * <p>Initialisation as the reference code: xavier-uniform matrices in encoder and decoder, query embeddings N(0, 1),
+ * class bias {@link #CLASS_BIAS_PRIOR}, last box layer zero (so initial boxes are centred on the reference points with
+ * size sigmoid(0) = 0.5); backbone convolutions He-normal (DJL's default) unless weights are imported.
  *
  * <p>Memory: every array created by the forward belongs to the images' manager (parameters only ever appear as the
  * second operand), so the model's manager does not grow from batch to batch.
@@ -76,6 +82,13 @@ public final class ConditionalDetr extends AbstractBlock {
         queryEmbed = addParameter(Parameter.builder().setName("query_embed").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(config.numQueries(), d)).optInitializer(new NormalInitializer(1f)).build());
         mapEmbedding = PositionEmbeddingSine.forModelDim(d);
+        // as the reference Transformer._reset_parameters: xavier_uniform on every matrix of encoder and decoder
+        Initializer xavier = new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
+                XavierInitializer.FactorType.AVG, 3);
+        for (TransformerEncoderLayer layer : encoder) {
+            layer.setInitializer(xavier, Parameter.Type.WEIGHT);
+        }
+        decoder.setInitializer(xavier, Parameter.Type.WEIGHT);
     }
 
     /** @return the settings */

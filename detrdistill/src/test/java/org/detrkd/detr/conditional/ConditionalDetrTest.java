@@ -95,6 +95,16 @@ public class ConditionalDetrTest {
         for (float v : bias) {
             assertEquals(v, -Math.log(99), 1e-6);
         }
+        // transformer matrices are xavier-uniform: |w| <= sqrt(6 / (128 + 128)) (He-normal would exceed it)
+        int checked = 0;
+        for (var pair : detr.getParameters()) {
+            if (pair.getKey().contains("encoder.layers.0") && pair.getKey().contains("q_proj")
+                    && pair.getKey().endsWith("weight")) {
+                assertTrue(pair.getValue().getArray().abs().max().getFloat() <= Math.sqrt(6.0 / 256) + 1e-6);
+                checked++;
+            }
+        }
+        assertEquals(checked, 1);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray[] in = batch(m);
             DetrOutputs out = detr.forward(new ParameterStore(m, false), in[0], in[1], null, false);
