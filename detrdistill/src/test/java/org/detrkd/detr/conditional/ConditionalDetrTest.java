@@ -190,6 +190,28 @@ public class ConditionalDetrTest {
     }
 
     @Test
+    public void saveAndLoadParametersReproducesOutputs() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            detr.saveParameters(out);
+        }
+        try (NDManager other = NDManager.newBaseManager(); NDManager m = NDManager.newBaseManager()) {
+            ConditionalDetr copy = new ConditionalDetr(detr.config());
+            try (java.io.DataInputStream in = new java.io.DataInputStream(
+                    new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                copy.loadParameters(other, in);
+            }
+            // initialising after loading keeps the loaded values (no re-applied priors)
+            copy.initialize(other, DataType.FLOAT32, IMAGES, new Shape(B, 64, 64));
+            NDArray[] in = batch(m);
+            DetrOutputs a = detr.forward(new ParameterStore(m, false), in[0], in[1], null, false);
+            DetrOutputs b = copy.forward(new ParameterStore(m, false), in[0], in[1], null, false);
+            assertEquals(b.logits().toFloatArray(), a.logits().toFloatArray());
+            assertEquals(b.boxes().toFloatArray(), a.boxes().toFloatArray());
+        }
+    }
+
+    @Test
     public void isolatingMaskBlocksAcrossGroups() {
         try (NDManager m = NDManager.newBaseManager()) {
             boolean[] mask = ConditionalDetr.isolatingMask(m, 2, 1).toBooleanArray();
