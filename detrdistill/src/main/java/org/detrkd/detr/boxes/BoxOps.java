@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Box conversions and overlaps on NDArrays, the one place in the project where box formats meet. Port of
@@ -45,8 +46,9 @@ public final class BoxOps {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             NDList c = coords(boxes);
-            NDArray halfW = c.get(2).mul(0.5f);
-            NDArray halfH = c.get(3).mul(0.5f);
+            NDArray half = constant(boxes, 0.5f);
+            NDArray halfW = c.get(2).mul(half);
+            NDArray halfH = c.get(3).mul(half);
             out = NDArrays.concat(new NDList(c.get(0).sub(halfW), c.get(1).sub(halfH), c.get(0).add(halfW),
                     c.get(1).add(halfH)), lastAxis(boxes));
             NDScope.unregister(out);
@@ -63,7 +65,8 @@ public final class BoxOps {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             NDList c = coords(boxes);
-            out = NDArrays.concat(new NDList(c.get(0).add(c.get(2)).div(2f), c.get(1).add(c.get(3)).div(2f),
+            NDArray two = constant(boxes, 2f);
+            out = NDArrays.concat(new NDList(c.get(0).add(c.get(2)).div(two), c.get(1).add(c.get(3)).div(two),
                     c.get(2).sub(c.get(0)), c.get(3).sub(c.get(1))), lastAxis(boxes));
             NDScope.unregister(out);
         }
@@ -169,6 +172,16 @@ public final class BoxOps {
     /** torch {@code clamp(min=0)}: gradient passes where the input is >= 0. */
     private static NDArray clampMin0(NDArray x) {
         return x.clip(0f, Float.POSITIVE_INFINITY);
+    }
+
+    /**
+     * A 0-d constant whose memory libtorch owns. On the CPU, DJL's {@code x.mul(2f)}, {@code div}, {@code pow},
+     * {@code maximum} and {@code minimum} with a Java number wrap a Java direct buffer that is freed once garbage
+     * collected, while autograd keeps it for the backward pass (gradients then read freed memory); constants made
+     * by {@code full} are safe.
+     */
+    private static NDArray constant(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType()).toDevice(like.getDevice(), false);
     }
 
     /** Splits [..., 4] into four [..., 1] arrays (x0/cx, y0/cy, x1/w, y1/h). */

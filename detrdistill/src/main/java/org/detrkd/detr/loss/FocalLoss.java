@@ -2,6 +2,7 @@ package org.detrkd.detr.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
@@ -40,7 +41,7 @@ public final class FocalLoss {
         try (NDScope scope = new NDScope()) {
             // softplus(-|x|) = log1p(exp(-|x|)), accurate also where exp(-|x|) is tiny.
             NDArray tail = Activation.softPlus(logits.abs().neg());
-            out = logits.maximum(0f).sub(logits.mul(targets)).add(tail);
+            out = logits.maximum(constant(logits, 0f)).sub(logits.mul(targets)).add(tail);
             NDScope.unregister(out);
         }
         NDScope.register(out);
@@ -64,9 +65,10 @@ public final class FocalLoss {
             NDArray ce = binaryCrossEntropyWithLogits(logits, targets);
             NDArray oneMinusT = targets.neg().add(1f);
             NDArray pT = prob.mul(targets).add(prob.neg().add(1f).mul(oneMinusT));
-            out = ce.mul(pT.neg().add(1f).pow(gamma));
+            out = ce.mul(pT.neg().add(1f).pow(constant(logits, gamma)));
             if (alpha >= 0) {
-                NDArray alphaT = targets.mul(alpha).add(oneMinusT.mul(1f - alpha));
+                NDArray alphaT = targets.mul(constant(targets, alpha))
+                        .add(oneMinusT.mul(constant(targets, 1f - alpha)));
                 out = out.mul(alphaT);
             }
             NDScope.unregister(out);
@@ -90,7 +92,8 @@ public final class FocalLoss {
         }
         NDArray out;
         try (NDScope scope = new NDScope()) {
-            out = sigmoidFocalLossElementwise(logits, targets, alpha, gamma).mean(new int[] {1}).sum().div(numBoxes);
+            out = sigmoidFocalLossElementwise(logits, targets, alpha, gamma).mean(new int[] {1}).sum()
+                    .div(constant(logits, numBoxes));
             NDScope.unregister(out);
         }
         NDScope.register(out);
@@ -100,6 +103,16 @@ public final class FocalLoss {
     /** {@link #sigmoidFocalLoss(NDArray, NDArray, float, float, float)} with alpha 0.25 and gamma 2. */
     public static NDArray sigmoidFocalLoss(NDArray logits, NDArray targets, float numBoxes) {
         return sigmoidFocalLoss(logits, targets, numBoxes, DEFAULT_ALPHA, DEFAULT_GAMMA);
+    }
+
+    /**
+     * A 0-d constant whose memory libtorch owns. On the CPU, DJL's {@code x.mul(2f)}, {@code div}, {@code pow},
+     * {@code maximum} and {@code minimum} with a Java number wrap a Java direct buffer that is freed once garbage
+     * collected, while autograd keeps it for the backward pass (gradients then read freed memory); constants made
+     * by {@code full} are safe.
+     */
+    private static NDArray constant(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType()).toDevice(like.getDevice(), false);
     }
 
     private static void checkSameShape(NDArray logits, NDArray targets) {

@@ -1,5 +1,6 @@
 package org.detrkd.detr.loss;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -8,6 +9,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +37,9 @@ import org.detrkd.detr.matching.ImageTargets;
  * num_boxes is the number of target boxes in the batch, at least 1. Terms of the last stage (the final output) are
  * named {@code loss_ce, loss_bbox, loss_giou}; auxiliary stage k gets the suffix {@code _k}. The terms are returned
  * UNWEIGHTED: weights are applied in one place by the training engine ({@link #defaultWeight} gives DETR's).
+ *
+ * <p>Memory: the returned terms belong to the manager of the predictions (and join the caller's {@code NDScope}, if
+ * one is open); every intermediate is closed. Host reads per call: the target labels once, one cost matrix per stage.
  */
 public final class SetCriterion {
 
@@ -144,9 +149,8 @@ public final class SetCriterion {
         }
         NDArray out;
         try (NDScope scope = new NDScope()) {
-            NDManager manager = logits.getManager();
-            NDArray t = manager.create(onehot, s).toDevice(logits.getDevice(), false);
-            out = FocalLoss.sigmoidFocalLoss(logits, t, numBoxes, focalAlpha, focalGamma).mul(q);
+            NDArray t = owned(logits.getManager().create(onehot, s), logits.getDevice());
+            out = FocalLoss.sigmoidFocalLoss(logits, t, numBoxes, focalAlpha, focalGamma).mul(constant(logits, q));
             NDScope.unregister(out);
         }
         NDScope.register(out);
@@ -184,16 +188,17 @@ public final class SetCriterion {
         try (NDScope scope = new NDScope()) {
             NDManager manager = boxes.getManager();
             NDArray srcBoxes = boxes.reshape(s.get(0) * q, 4)
-                    .get(new NDIndex("{}", manager.create(src).toDevice(boxes.getDevice(), false)));
+                    .get(new NDIndex("{}", owned(manager.create(src), boxes.getDevice())));
             NDList parts = new NDList();
             targets.forEach(t -> parts.add(t.boxes()));
             NDArray all = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
             NDArray tgtBoxes = all.toDevice(boxes.getDevice(), false)
-                    .get(new NDIndex("{}", manager.create(tgt).toDevice(boxes.getDevice(), false)));
-            l1 = srcBoxes.sub(tgtBoxes).abs().sum().div(numBoxes);
+                    .get(new NDIndex("{}", owned(manager.create(tgt), boxes.getDevice())));
+            NDArray n = constant(boxes, numBoxes);
+            l1 = srcBoxes.sub(tgtBoxes).abs().sum().div(n);
             NDArray g = BoxOps.elementwiseGeneralizedBoxIou(BoxOps.boxCxcywhToXyxy(srcBoxes),
                     BoxOps.boxCxcywhToXyxy(tgtBoxes));
-            giou = g.neg().add(1f).sum().div(numBoxes);
+            giou = g.neg().add(1f).sum().div(n);
             NDScope.unregister(l1, giou);
         }
         NDScope.register(l1);
@@ -274,10 +279,31 @@ public final class SetCriterion {
         int offset = 0;
         for (int b = 0; b < out.length; b++) {
             int n = targets.get(b).size();
-            out[b] = java.util.Arrays.copyOfRange(all, offset, offset + n);
+            out[b] = Arrays.copyOfRange(all, offset, offset + n);
             offset += n;
         }
         return out;
+    }
+
+    /**
+     * A copy whose memory libtorch owns. The PyTorch engine wraps Java direct buffers without copying
+     * ({@code torch::from_blob}), and autograd keeps one-hot targets and gather indices for the backward pass: an
+     * array made by {@code manager.create(javaArray)} and closed before {@code backward} would leave the graph reading
+     * freed memory (observed: garbage indices, "index ... is out of bounds" during backward).
+     */
+    private static NDArray owned(NDArray fromHost, Device device) {
+        NDArray onDevice = fromHost.toDevice(device, false);
+        return onDevice == fromHost ? fromHost.duplicate() : onDevice;
+    }
+
+    /**
+     * A 0-d constant whose memory libtorch owns. On the CPU, DJL's {@code x.mul(2f)}, {@code div}, {@code pow},
+     * {@code maximum} and {@code minimum} with a Java number wrap a Java direct buffer that is freed once garbage
+     * collected, while autograd keeps it for the backward pass (gradients then read freed memory); constants made
+     * by {@code full} are safe.
+     */
+    private static NDArray constant(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType()).toDevice(like.getDevice(), false);
     }
 
     /** Labels must index the K class logits (the matcher would otherwise fail inside the engine). */

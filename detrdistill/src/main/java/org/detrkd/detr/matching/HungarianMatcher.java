@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.detrkd.detr.boxes.BoxOps;
 import org.detrkd.detr.loss.FocalLoss;
@@ -30,7 +30,8 @@ import org.detrkd.detr.loss.FocalLoss;
  *
  * For a batch, one cost tensor [B*Q, sum n_i] is built on the predictions' device and copied to the host once; the
  * block of image i (its Q rows, its n_i columns) then goes to the {@link LinearAssignmentSolver} given in the
- * constructor. Matching never records gradients: it works on detached copies of the predictions.
+ * constructor. Matching never records gradients: it works on detached copies of the predictions. Every intermediate
+ * array is closed before returning.
  */
 public final class HungarianMatcher {
 
@@ -155,13 +156,16 @@ public final class HungarianMatcher {
         long k = logits.getShape().get(2);
         NDArray cost;
         try (NDScope scope = new NDScope()) {
-            NDArray prob = Activation.sigmoid(logits.stopGradient().reshape(b * q, k));
+            NDArray tgtIds = concat(targets, ImageTargets::labels).toDevice(logits.getDevice(), false);
+            // The class cost is elementwise: pick the targets' columns first, then compute on [B*Q, T] only.
+            NDArray prob = Activation.sigmoid(logits.stopGradient().reshape(b * q, k)
+                    .get(new NDIndex(":, {}", tgtIds)));
             NDArray outBox = boxes.stopGradient().reshape(b * q, 4);
-            NDArray tgtIds = concat(targets, ImageTargets::labels);
             NDArray tgtBox = concat(targets, ImageTargets::boxes).toDevice(outBox.getDevice(), false);
-            NDArray cls = classCost(prob).get(new NDIndex(":, {}", tgtIds.toDevice(prob.getDevice(), false)));
+            NDArray cls = classCost(prob);
             NDArray l1 = outBox.expandDims(1).sub(tgtBox.expandDims(0)).abs().sum(new int[] {2});
             NDArray giou = BoxOps.generalizedBoxIou(BoxOps.boxCxcywhToXyxy(outBox), BoxOps.boxCxcywhToXyxy(tgtBox));
+            // Detached, so Java-number operands are safe here (no backward pass reads them later).
             cost = l1.mul(costBbox).add(cls.mul(costClass)).add(giou.neg().mul(costGiou));
             NDScope.unregister(cost);
         }
@@ -169,7 +173,7 @@ public final class HungarianMatcher {
         return cost;
     }
 
-    /** [N, K] focal positive minus negative cost per class, before picking the target labels. */
+    /** Focal positive minus negative cost, elementwise on [B*Q, T] probabilities of the targets' labels. */
     private NDArray classCost(NDArray prob) {
         NDArray oneMinusP = prob.neg().add(1f);
         NDArray neg = prob.pow(gamma).mul(1f - alpha).mul(oneMinusP.add(EPS).log().neg());
@@ -203,7 +207,7 @@ public final class HungarianMatcher {
         return new Match(qs, ts);
     }
 
-    private static NDArray concat(List<ImageTargets> targets, java.util.function.Function<ImageTargets, NDArray> f) {
+    private static NDArray concat(List<ImageTargets> targets, Function<ImageTargets, NDArray> f) {
         NDList parts = new NDList(targets.size());
         targets.forEach(t -> parts.add(f.apply(t)));
         return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);

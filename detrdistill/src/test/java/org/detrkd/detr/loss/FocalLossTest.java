@@ -82,7 +82,7 @@ public class FocalLossTest {
         assertClose(ref, GoldenTensors.values(OUT.get("loss_elementwise")), 2e-5, ATOL, "focal.float64 reference");
     }
 
-    /** d(sum of elementwise loss)/d logits against central differences of the float64 definition. */
+    /** d(reduced loss)/d logits against central differences of the float64 definition (sum / Q / num_boxes). */
     @Test
     public void gradientMatchesFiniteDifferences() {
         double[] x = GoldenTensors.values(GOLDEN.get("inputs").get("logits"));
@@ -92,13 +92,17 @@ public class FocalLossTest {
             NDArray targets = GoldenTensors.array(m, GOLDEN.get("inputs").get("targets"));
             logits.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                gc.backward(FocalLoss.sigmoidFocalLossElementwise(logits, targets, ALPHA, GAMMA).sum());
+                NDArray loss = FocalLoss.sigmoidFocalLoss(logits, targets, NUM_BOXES);
+                DirectMemoryScribbler.scribble(); // constants must not live in freed Java buffers
+                gc.backward(loss);
             }
             double[] grad = logits.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
             double[] fd = new double[x.length];
             double h = 1e-5;
+            long q = logits.getShape().get(1);
             for (int i = 0; i < x.length; i++) {
-                fd[i] = (ReferenceMath.focal(x[i] + h, t[i]) - ReferenceMath.focal(x[i] - h, t[i])) / (2 * h);
+                fd[i] = (ReferenceMath.focal(x[i] + h, t[i]) - ReferenceMath.focal(x[i] - h, t[i])) / (2 * h) / q
+                        / NUM_BOXES;
             }
             assertClose(grad, fd, 1e-4, 1e-6, "focal.d loss / d logits");
         }

@@ -145,7 +145,7 @@ public class SetCriterionTest {
                 out = criterion().forward(logits, boxes, targets(m));
                 NDArray total = null;
                 for (Map.Entry<String, NDArray> e : out.losses().entrySet()) {
-                    NDArray w = e.getValue().mul(SetCriterion.defaultWeight(e.getKey()));
+                    NDArray w = e.getValue().mul(weight(m, e.getKey()));
                     total = total == null ? w : total.add(w);
                 }
                 gc.backward(total);
@@ -172,6 +172,35 @@ public class SetCriterionTest {
                     }
                 }
                 checkFiniteDifferences(stageNodes()[s], goldenIndices(names[s]), gl, gb, names[s]);
+            }
+        }
+    }
+
+    /**
+     * Arrays the criterion builds from host data (one-hot targets, pair indices) are saved by autograd for the
+     * backward pass. The PyTorch engine wraps Java direct buffers without copying, so those arrays must be copies
+     * owned by libtorch: here the Java side is made to free and overwrite its buffers between forward and backward,
+     * and the gradients must still match finite differences.
+     */
+    @Test
+    public void gradientsSurviveFreedHostBuffers() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            List<NDArray> logits = inputs(m, "pred_logits");
+            List<NDArray> boxes = inputs(m, "pred_boxes");
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                SetCriterion.Output out = criterion().forward(logits, boxes, targets(m));
+                NDArray total = null;
+                for (Map.Entry<String, NDArray> e : out.losses().entrySet()) {
+                    NDArray w = e.getValue().mul(weight(m, e.getKey()));
+                    total = total == null ? w : total.add(w);
+                }
+                DirectMemoryScribbler.scribble();
+                gc.backward(total);
+            }
+            String[] names = {"aux_0", "final"};
+            for (int s = 0; s < 2; s++) {
+                checkFiniteDifferences(stageNodes()[s], goldenIndices(names[s]), logits.get(s).getGradient()
+                        .toFloatArray(), boxes.get(s).getGradient().toFloatArray(), names[s] + " after scribbling");
             }
         }
     }
@@ -349,6 +378,14 @@ public class SetCriterionTest {
         }
         assertClose(toDouble(gl), fdl, 1e-4, 1e-5, name + " d total / d logits");
         assertClose(toDouble(gb), fdb, 1e-4, 1e-5, name + " d total / d boxes");
+    }
+
+    /**
+     * The weight as a libtorch-owned 0-d array: {@code loss.mul(2f)} would keep a Java buffer in the graph that may be
+     * freed before backward (see {@link #gradientsSurviveFreedHostBuffers}).
+     */
+    private static NDArray weight(NDManager m, String term) {
+        return m.full(new Shape(), (float) SetCriterion.defaultWeight(term));
     }
 
     private static double weighted(double[] terms) {

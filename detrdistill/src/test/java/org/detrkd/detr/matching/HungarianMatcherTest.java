@@ -29,7 +29,8 @@ public class HungarianMatcherTest {
     static NDArray[] stage(NDManager m, String stage) {
         JsonNode out = GOLDEN.get("inputs").get("outputs");
         JsonNode s = "final".equals(stage) ? out : out.get("aux_outputs").get(0);
-        return new NDArray[] {GoldenTensors.array(m, s.get("pred_logits")), GoldenTensors.array(m, s.get("pred_boxes"))};
+        return new NDArray[] {GoldenTensors.array(m, s.get("pred_logits")),
+            GoldenTensors.array(m, s.get("pred_boxes"))};
     }
 
     static List<ImageTargets> targets(NDManager m) {
@@ -161,7 +162,8 @@ public class HungarianMatcherTest {
             NDArray[] p = stage(m, "final");
             List<ImageTargets> t = targets(m).subList(0, 1);
             HungarianMatcher matcher = new HungarianMatcher(new BruteForceSolver());
-            IllegalArgumentException e = expectThrows(IllegalArgumentException.class, () -> matcher.match(p[0], p[1], t));
+            IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
+                    () -> matcher.match(p[0], p[1], t));
             assertEquals(e.getMessage(), "batch of 2 predictions but 1 targets");
         }
     }
