@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import org.detrkd.detr.util.Scalars;
 
 /**
  * Box conversions and overlaps on NDArrays, the one place in the project where box formats meet. Port of
@@ -46,7 +47,7 @@ public final class BoxOps {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             NDList c = coords(boxes);
-            NDArray half = constant(boxes, 0.5f);
+            NDArray half = Scalars.constant(boxes, 0.5f);
             NDArray halfW = c.get(2).mul(half);
             NDArray halfH = c.get(3).mul(half);
             out = NDArrays.concat(new NDList(c.get(0).sub(halfW), c.get(1).sub(halfH), c.get(0).add(halfW),
@@ -65,7 +66,7 @@ public final class BoxOps {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             NDList c = coords(boxes);
-            NDArray two = constant(boxes, 2f);
+            NDArray two = Scalars.constant(boxes, 2f);
             out = NDArrays.concat(new NDList(c.get(0).add(c.get(2)).div(two), c.get(1).add(c.get(3)).div(two),
                     c.get(2).sub(c.get(0)), c.get(3).sub(c.get(1))), lastAxis(boxes));
             NDScope.unregister(out);
@@ -174,15 +175,6 @@ public final class BoxOps {
         return x.clip(0f, Float.POSITIVE_INFINITY);
     }
 
-    /**
-     * A 0-d constant whose memory libtorch owns. On the CPU, DJL's {@code x.mul(2f)}, {@code div}, {@code pow},
-     * {@code maximum} and {@code minimum} with a Java number wrap a Java direct buffer that is freed once garbage
-     * collected, while autograd keeps it for the backward pass (gradients then read freed memory); constants made
-     * by {@code full} are safe.
-     */
-    private static NDArray constant(NDArray like, float value) {
-        return like.getManager().full(new Shape(), value, like.getDataType()).toDevice(like.getDevice(), false);
-    }
 
     /** Splits [..., 4] into four [..., 1] arrays (x0/cx, y0/cy, x1/w, y1/h). */
     private static NDList coords(NDArray boxes) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import org.detrkd.detr.util.Scalars;
 
 /**
  * Sigmoid focal loss (Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017) as used by Deformable-DETR
@@ -41,7 +42,7 @@ public final class FocalLoss {
         try (NDScope scope = new NDScope()) {
             // softplus(-|x|) = log1p(exp(-|x|)), accurate also where exp(-|x|) is tiny.
             NDArray tail = Activation.softPlus(logits.abs().neg());
-            out = logits.maximum(constant(logits, 0f)).sub(logits.mul(targets)).add(tail);
+            out = logits.maximum(Scalars.constant(logits, 0f)).sub(logits.mul(targets)).add(tail);
             NDScope.unregister(out);
         }
         NDScope.register(out);
@@ -65,10 +66,10 @@ public final class FocalLoss {
             NDArray ce = binaryCrossEntropyWithLogits(logits, targets);
             NDArray oneMinusT = targets.neg().add(1f);
             NDArray pT = prob.mul(targets).add(prob.neg().add(1f).mul(oneMinusT));
-            out = ce.mul(pT.neg().add(1f).pow(constant(logits, gamma)));
+            out = ce.mul(pT.neg().add(1f).pow(Scalars.constant(logits, gamma)));
             if (alpha >= 0) {
-                NDArray alphaT = targets.mul(constant(targets, alpha))
-                        .add(oneMinusT.mul(constant(targets, 1f - alpha)));
+                NDArray alphaT = targets.mul(Scalars.constant(targets, alpha))
+                        .add(oneMinusT.mul(Scalars.constant(targets, 1f - alpha)));
                 out = out.mul(alphaT);
             }
             NDScope.unregister(out);
@@ -93,7 +94,7 @@ public final class FocalLoss {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             out = sigmoidFocalLossElementwise(logits, targets, alpha, gamma).mean(new int[] {1}).sum()
-                    .div(constant(logits, numBoxes));
+                    .div(Scalars.constant(logits, numBoxes));
             NDScope.unregister(out);
         }
         NDScope.register(out);
@@ -105,15 +106,6 @@ public final class FocalLoss {
         return sigmoidFocalLoss(logits, targets, numBoxes, DEFAULT_ALPHA, DEFAULT_GAMMA);
     }
 
-    /**
-     * A 0-d constant whose memory libtorch owns. On the CPU, DJL's {@code x.mul(2f)}, {@code div}, {@code pow},
-     * {@code maximum} and {@code minimum} with a Java number wrap a Java direct buffer that is freed once garbage
-     * collected, while autograd keeps it for the backward pass (gradients then read freed memory); constants made
-     * by {@code full} are safe.
-     */
-    private static NDArray constant(NDArray like, float value) {
-        return like.getManager().full(new Shape(), value, like.getDataType()).toDevice(like.getDevice(), false);
-    }
 
     private static void checkSameShape(NDArray logits, NDArray targets) {
         if (!logits.getShape().equals(targets.getShape())) {

@@ -21,6 +21,7 @@ import org.detrkd.detr.boxes.BoxOps;
 import org.detrkd.detr.matching.HungarianMatcher;
 import org.detrkd.detr.matching.HungarianMatcher.Match;
 import org.detrkd.detr.matching.ImageTargets;
+import org.detrkd.detr.util.Scalars;
 
 /**
  * DETR's set criterion with Deformable-DETR's focal classification ({@code models/deformable_detr.py}
@@ -150,7 +151,7 @@ public final class SetCriterion {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             NDArray t = owned(logits.getManager().create(onehot, s), logits.getDevice());
-            out = FocalLoss.sigmoidFocalLoss(logits, t, numBoxes, focalAlpha, focalGamma).mul(constant(logits, q));
+            out = FocalLoss.sigmoidFocalLoss(logits, t, numBoxes, focalAlpha, focalGamma).mul(Scalars.constant(logits, q));
             NDScope.unregister(out);
         }
         NDScope.register(out);
@@ -194,7 +195,7 @@ public final class SetCriterion {
             NDArray all = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
             NDArray tgtBoxes = all.toDevice(boxes.getDevice(), false)
                     .get(new NDIndex("{}", owned(manager.create(tgt), boxes.getDevice())));
-            NDArray n = constant(boxes, numBoxes);
+            NDArray n = Scalars.constant(boxes, numBoxes);
             l1 = srcBoxes.sub(tgtBoxes).abs().sum().div(n);
             NDArray g = BoxOps.elementwiseGeneralizedBoxIou(BoxOps.boxCxcywhToXyxy(srcBoxes),
                     BoxOps.boxCxcywhToXyxy(tgtBoxes));
@@ -296,15 +297,6 @@ public final class SetCriterion {
         return onDevice == fromHost ? fromHost.duplicate() : onDevice;
     }
 
-    /**
-     * A 0-d constant whose memory libtorch owns. On the CPU, DJL's {@code x.mul(2f)}, {@code div}, {@code pow},
-     * {@code maximum} and {@code minimum} with a Java number wrap a Java direct buffer that is freed once garbage
-     * collected, while autograd keeps it for the backward pass (gradients then read freed memory); constants made
-     * by {@code full} are safe.
-     */
-    private static NDArray constant(NDArray like, float value) {
-        return like.getManager().full(new Shape(), value, like.getDataType()).toDevice(like.getDevice(), false);
-    }
 
     /** Labels must index the K class logits (the matcher would otherwise fail inside the engine). */
     private static void checkLabels(long[][] labels, long k) {

@@ -1,5 +1,6 @@
 package org.detrkd.detr.transformer;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -88,7 +89,8 @@ public final class MultiHeadAttention extends AbstractBlock {
         long s = k.getShape().get(1);
         long dh = embedDim / heads;
         long dv = valueDim / heads;
-        NDArray qh = q.reshape(b, l, heads, dh).transpose(0, 2, 1, 3).mul(1.0 / Math.sqrt(dh)); // [B, h, L, dh]
+        NDArray qh = q.reshape(b, l, heads, dh).transpose(0, 2, 1, 3);
+        qh = Scalars.mul(qh, 1.0 / Math.sqrt(dh)); // [B, h, L, dh]
         NDArray kt = k.reshape(b, s, heads, dh).transpose(0, 2, 3, 1); // [B, h, dh, S]
         NDArray vh = v.reshape(b, s, heads, dv).transpose(0, 2, 1, 3); // [B, h, S, dv]
         NDArray scores = qh.matMul(kt); // [B, h, L, S]

@@ -1,5 +1,6 @@
 package org.detrkd.detr.transformer;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
@@ -63,8 +64,8 @@ public final class PositionEmbeddingSine {
         NDArray y = notMask.cumSum(1); // [B, H, W]
         NDArray x = notMask.cumSum(2);
         double eps = 1e-6;
-        y = y.div(y.get(":, -1:, :").add(eps)).mul(SCALE);
-        x = x.div(x.get(":, :, -1:").add(eps)).mul(SCALE);
+        y = Scalars.mul(y.div(y.get(":, -1:, :").add(eps)), SCALE);
+        x = Scalars.mul(x.div(x.get(":, :, -1:").add(eps)), SCALE);
         NDArray dimT = frequencies(mask.getManager());
         NDArray posY = interleave(y.expandDims(3).div(dimT)); // [B, H, W, F]
         NDArray posX = interleave(x.expandDims(3).div(dimT));
@@ -79,8 +80,8 @@ public final class PositionEmbeddingSine {
      */
     public NDArray embedPoints(NDArray points) {
         NDArray dimT = frequencies(points.getManager());
-        NDArray x = points.get(":, :, 0:1").mul(SCALE); // [B, Q, 1]
-        NDArray y = points.get(":, :, 1:2").mul(SCALE);
+        NDArray x = Scalars.mul(points.get(":, :, 0:1"), SCALE); // [B, Q, 1]
+        NDArray y = Scalars.mul(points.get(":, :, 1:2"), SCALE);
         return interleave(y.div(dimT)).concat(interleave(x.div(dimT)), 2);
     }
 
