@@ -1,0 +1,45 @@
+package org.detrkd.datasets.generate;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * PNG bytes of an image through the JDK's ImageIO writer, with no metadata (no time stamp or text chunk) and an
+ * in-memory stream (no temporary cache files), so the same pixels always give the same bytes. One instance per
+ * thread.
+ */
+final class PngEncoder implements AutoCloseable {
+    private final ImageWriter writer;
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 16);
+
+    PngEncoder() {
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
+        if (!writers.hasNext()) {
+            throw new IllegalStateException("this JDK has no PNG ImageIO writer");
+        }
+        this.writer = writers.next();
+    }
+
+    /** Encodes the image (RGB, 8 bits per channel). */
+    byte[] encode(BufferedImage image) throws IOException {
+        buffer.reset();
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(buffer)) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(image, null, null), writer.getDefaultWriteParam());
+            writer.setOutput(null);
+        }
+        return buffer.toByteArray();
+    }
+
+    @Override
+    public void close() {
+        writer.dispose();
+    }
+}
