@@ -35,6 +35,7 @@ public final class Canvas {
         this.maskPixels = ((DataBufferInt) mask.getRaster().getDataBuffer()).getData();
         this.maskGraphics = mask.createGraphics();
         maskGraphics.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
+        maskGraphics.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
         maskGraphics.setColor(Color.WHITE);
     }
 

@@ -20,7 +20,7 @@ public final class FashionGenerator implements SceneGenerator {
 
     public FashionGenerator(ShapesSpec spec, FashionMnist items) {
         this.spec = spec.validate();
-        this.layout = new SceneLayout(spec);
+        this.layout = new SceneLayout(spec, FashionMnist.CLASS_NAMES.size());
         this.items = items;
     }
 
@@ -51,12 +51,11 @@ public final class FashionGenerator implements SceneGenerator {
     @Override
     public List<GeneratedBox> render(Canvas canvas, String split, SplittableRandom r) {
         FashionMnist.Items pool = split.equals("train") ? items.train() : items.test();
-        return Scenes.render(canvas, r, layout, (rng, side, l) -> sample(rng, side, l, pool, canvas));
+        return Scenes.render(canvas, r, layout, (rng, cls, side, l) -> sample(rng, cls, side, l, pool, canvas));
     }
 
-    private static SceneObject sample(SplittableRandom r, double side, SceneLayout layout, FashionMnist.Items pool,
-                                      Canvas canvas) {
-        int cls = r.nextInt(pool.byClass().length);
+    private static SceneObject sample(SplittableRandom r, int cls, double side, SceneLayout layout,
+                                      FashionMnist.Items pool, Canvas canvas) {
         int[] members = pool.byClass()[cls];
         int offset = pool.offset(members[r.nextInt(members.length)]);
         int n = FashionMnist.SIDE;

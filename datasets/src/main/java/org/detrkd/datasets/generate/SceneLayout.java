@@ -7,22 +7,28 @@ import java.util.SplittableRandom;
 /**
  * Where objects go and how big they are, shared by every generator: the three-band size law of
  * {@link ShapesSpec}, box positions (inside the image, or partly outside with {@code truncatedShare}), and the
- * occlusion rule: objects are stacked in order, and a candidate is re-drawn at the same size (up to
+ * occlusion rule: objects are stacked in order, and a candidate is re-drawn with the same class and size (up to
  * {@code placementAttempts} times, then skipped) when it would leave an earlier object with less than
  * {@code 1 - maxOcclusion} of its own pixels visible. Boxes always record the full extent of an occluded object.
  */
 final class SceneLayout {
-    /** Draws one candidate object of a given side length (square root of its box area). */
+    /**
+     * Draws one candidate object of class {@code classIndex} (0-based) and a given side length (square root of
+     * its box area). Class and side are fixed per object across placement attempts, so the occlusion rule does
+     * not favour classes or sizes that cover fewer pixels.
+     */
     interface ObjectSampler {
-        SceneObject sample(SplittableRandom r, double side, SceneLayout layout);
+        SceneObject sample(SplittableRandom r, int classIndex, double side, SceneLayout layout);
     }
 
     private static final int MIN_PIXELS = 4;
 
     private final ShapesSpec spec;
+    private final int classCount;
 
-    SceneLayout(ShapesSpec spec) {
+    SceneLayout(ShapesSpec spec, int classCount) {
         this.spec = spec;
+        this.classCount = classCount;
     }
 
     ShapesSpec spec() {
@@ -67,9 +73,10 @@ final class SceneLayout {
         int[] full = new int[target + 1];
         List<SceneObject> placed = new ArrayList<>();
         for (int k = 0; k < target; k++) {
+            int classIndex = r.nextInt(classCount);
             double side = sampleSide(r);
             for (int attempt = 0; attempt < spec.placementAttempts(); attempt++) {
-                SceneObject candidate = sampler.sample(r, side, this);
+                SceneObject candidate = sampler.sample(r, classIndex, side, this);
                 if (tryPlace(candidate.coverage(canvas), owner, visible, full, placed.size() + 1)) {
                     placed.add(candidate);
                     break;

@@ -20,7 +20,7 @@ public final class ShapesGenerator implements SceneGenerator {
 
     public ShapesGenerator(ShapesSpec spec) {
         this.spec = spec.validate();
-        this.layout = new SceneLayout(spec);
+        this.layout = new SceneLayout(spec, CLASSES.length);
     }
 
     @Override
@@ -52,9 +52,9 @@ public final class ShapesGenerator implements SceneGenerator {
         return Scenes.render(canvas, r, layout, ShapesGenerator::sample);
     }
 
-    private static SceneObject sample(SplittableRandom r, double side, SceneLayout layout) {
+    private static SceneObject sample(SplittableRandom r, int classIndex, double side, SceneLayout layout) {
         ShapesSpec s = layout.spec();
-        ShapeClass shapeClass = CLASSES[r.nextInt(CLASSES.length)];
+        ShapeClass shapeClass = CLASSES[classIndex];
         double logAspect = StrictMath.log(s.maxAspect());
         double ratio = StrictMath.sqrt(StrictMath.exp(SceneRandom.uniform(r, -logAspect, logAspect)));
         double w = side * ratio;
