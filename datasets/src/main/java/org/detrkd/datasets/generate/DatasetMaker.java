@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Safe to re-run: a folder already holding the same dataset (same {@code dataset.json} header) is left as it
  * is; any other non-empty folder is refused, never overwritten. Everything is written into a hidden temporary
- * folder beside the target and renamed at the end, so a killed run leaves no half-written dataset (at most a
- * hidden {@code .NAME.partial-*} folder). Images are drawn in parallel, but every image depends only on its own
+ * folder beside the target and renamed at the end, so a killed run leaves no half-written dataset (an interrupted
+ * run removes its hidden {@code .NAME.partial-*} folder; only a hard kill leaves it behind). Images are drawn in parallel, but every image depends only on its own
  * random stream and annotation ids are assigned in image order afterwards, so the bytes do not depend on the
  * thread count.
  */
@@ -67,6 +68,9 @@ public final class DatasetMaker {
         Path parent = target.getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".partial-");
+        openPermissions(tmp);
+        Thread cleanup = new Thread(() -> deleteQuietly(tmp), "detrkd-generate-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: remove the partial folder
         try {
             CocoFolder folder = new CocoFolder(tmp);
             Map<String, SplitStats> stats = new LinkedHashMap<>();
@@ -81,6 +85,28 @@ public final class DatasetMaker {
             return new Result(target, false, stats, (System.nanoTime() - start) / 1e9);
         } finally {
             deleteTree(tmp);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down; the hook does the cleanup
+            }
+        }
+    }
+
+    /** Temporary folders are private by default; the dataset should be as readable as any other folder. */
+    private static void openPermissions(Path dir) throws IOException {
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its defaults
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not remove the partial dataset folder {}: {}", dir, e.toString());
         }
     }
 
