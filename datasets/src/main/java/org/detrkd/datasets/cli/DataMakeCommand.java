@@ -21,13 +21,16 @@ import picocli.CommandLine.Spec;
  * {@code fashion}) as a COCO-format folder, the same seed and settings always giving the same bytes. Settings not
  * offered as options keep the defaults of {@link ShapesSpec#DEFAULTS}.
  */
-@Command(name = "make", mixinStandardHelpOptions = true,
+@Command(name = "make",
         description = {"Generate a deterministic detection benchmark as a COCO-format folder.",
             "NAME is shapes (8 outline classes, pure Java) or fashion (Fashion-MNIST items, needs the Debian "
                 + "package dataset-fashion-mnist or --source)."})
 public final class DataMakeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "shapes or fashion")
     String name;
