@@ -10,7 +10,8 @@ import ai.djl.training.ParameterStore;
  * <p>Guarantees given by the {@link TrainingLoop}: {@link #forward} is called outside any gradient collector
  * (PyTorch grad mode off), with a {@link ParameterStore} that belongs to the teacher alone and is never updated,
  * so no teacher parameter enters the gradient and the optimizer never sees one. The returned arrays are moved to
- * the step manager and closed with the batch. Implementations must forward their block with
+ * the step manager and closed with the batch, except arrays that are teacher parameters themselves (a detector may
+ * return its query embeddings as an output), which stay where they are. Implementations must forward their block with
  * {@code training = false} (the default implementation does): a frozen BatchNorm still updates its running
  * statistics when forwarded in training mode, and dropout would make the teacher stochastic.
  */

@@ -117,8 +117,13 @@ public final class TrainableParameters {
      * @param grads the arrays returned by {@link #gradients}
      */
     public static void zero(NDList grads) {
-        for (NDArray g : grads) {
-            g.muli(0);
+        if (grads.isEmpty()) {
+            return;
+        }
+        try (NDArray zero = grads.get(0).getManager().create(0f)) {
+            for (NDArray g : grads) {
+                g.muli(zero);
+            }
         }
     }
 }

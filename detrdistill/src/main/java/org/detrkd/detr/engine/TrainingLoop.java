@@ -17,10 +17,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -55,6 +57,7 @@ public final class TrainingLoop {
     private final ParameterStore studentStore;
     private final TeacherHook teacher;
     private final ParameterStore teacherStore;
+    private final Set<String> teacherArrays = new HashSet<>();
     private final CheckpointStore checkpoints;
     private final long stepsPerEpoch;
     private final StepTimings timings = new StepTimings();
@@ -68,6 +71,7 @@ public final class TrainingLoop {
     private int watchedArrays = -1;
     private StepResult last;
     private Map<String, Double> epochMetrics = Map.of();
+    private long peakHeapBytes;
 
     /**
      * @param task the student, its losses and the optional teacher
@@ -115,8 +119,27 @@ public final class TrainingLoop {
                         + "parameter: the teacher must be a separate, frozen block");
             }
         }
+        teacherArrays.addAll(parameterUids(teacherBlock));
         return teacherBlock.getParameters().isEmpty()
                 ? modelManager : teacherBlock.getParameters().get(0).getValue().getArray().getManager();
+    }
+
+    /** Moves outputs to the step manager, except parameter arrays (listed by uid), which must outlive the step. */
+    static void adopt(NDList outputs, Set<String> parameterUids, NDManager sm) {
+        for (NDArray a : outputs) {
+            if (!parameterUids.contains(a.getUid())) {
+                a.attach(sm);
+            }
+        }
+    }
+
+    /** Uids of a block's parameter arrays. */
+    static Set<String> parameterUids(Block block) {
+        Set<String> uids = new HashSet<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            uids.add(p.getValue().getArray().getUid());
+        }
+        return uids;
     }
 
     private void resume() throws IOException {
@@ -197,7 +220,7 @@ public final class TrainingLoop {
             NDList teacherOut = new NDList();
             if (teacher != null) {
                 teacherOut = teacher.forward(teacherStore, batch.data(), batch.labels());
-                teacherOut.attach(sm);
+                adopt(teacherOut, teacherArrays, sm);
                 t = mark(Phase.TEACHER, t);
             }
             LossWeights.WeightedLoss loss;
@@ -257,6 +280,7 @@ public final class TrainingLoop {
         if (step % config.logEvery() == 0 || epochEnd || r.step() == 0) {
             progress.step(r, config.epochs(), totalSteps());
             watchManagedArrays();
+            memory();
         }
         timings.add(Phase.OTHER, System.nanoTime() - t);
         if (epochEnd) {
@@ -279,7 +303,7 @@ public final class TrainingLoop {
         Map<String, Double> means = new TreeMap<>();
         epochSums.forEach((k, v) -> means.put(k, v[0] / v[1]));
         epochSums.clear();
-        progress.epoch(epoch, means, timings, MemoryStats.sample());
+        progress.epoch(epoch, means, timings, memory());
         Map<String, Double> metrics = new TreeMap<>();
         means.forEach((k, v) -> metrics.put("epoch_mean/" + k, v));
         for (TrainingListener l : listeners) {
@@ -319,6 +343,9 @@ public final class TrainingLoop {
         }
         timings.meanMillisPerStep().forEach(
                 (k, v) -> metrics.put("time_ms/" + k.name().toLowerCase(java.util.Locale.ROOT), v));
+        MemoryStats mem = memory();
+        metrics.put("memory/peak_heap_mib", peakHeapBytes / 1048576.0);
+        metrics.put("memory/peak_rss_mib", mem.peakRssBytes() / 1048576.0);
         CheckpointState state = new CheckpointState(step, (int) (step / stepsPerEpoch), config.seed(), stepsPerEpoch,
                 config.batchSize(), optimizer.stepCount(), metrics);
         Path dir = checkpoints.save(state, student, optimizer);
@@ -326,6 +353,24 @@ public final class TrainingLoop {
         timings.add(Phase.CHECKPOINT, System.nanoTime() - t);
         LOG.info("checkpoint {}", dir);
         return dir;
+    }
+
+    /**
+     * Samples memory now and keeps the peak heap seen at the samples (taken at every log line and epoch end).
+     *
+     * @return heap in use now and its sampled peak, current and peak resident set size (VmHWM) of the process
+     */
+    public MemoryStats memory() {
+        MemoryStats now = MemoryStats.sample();
+        peakHeapBytes = Math.max(peakHeapBytes, now.heapUsedBytes());
+        return now;
+    }
+
+    /**
+     * @return the largest JVM heap use seen at the memory samples so far
+     */
+    public long peakHeapBytes() {
+        return peakHeapBytes;
     }
 
     /**

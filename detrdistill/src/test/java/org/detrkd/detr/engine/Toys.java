@@ -140,14 +140,27 @@ final class Toys {
 
         @Override
         public Optional<TeacherHook> teacher() {
-            return Optional.of(TeacherHook.frozen(teacher));
+            // returns the teacher's output and one of its parameters (as a detector returns its query embeddings)
+            return Optional.of(new TeacherHook() {
+                @Override
+                public Block block() {
+                    return teacher;
+                }
+
+                @Override
+                public NDList forward(ParameterStore store, NDList data, NDList labels) {
+                    NDList out = teacher.forward(store, data, false);
+                    out.add(teacher.getParameters().get(0).getValue().getArray());
+                    return out;
+                }
+            });
         }
 
         @Override
         public Map<String, NDArray> losses(ParameterStore store, NDList data, NDList labels, NDList teacherOutputs,
                 boolean training) {
             NDArray pred = student.forward(store, data, training).singletonOrThrow();
-            NDArray kd = pred.sub(teacherOutputs.singletonOrThrow()).square().mean();
+            NDArray kd = pred.sub(teacherOutputs.get(0)).square().mean();
             NDArray gt = pred.sub(labels.singletonOrThrow()).square().mean();
             return Map.of("loss_kd", kd, "loss_mse", gt);
         }

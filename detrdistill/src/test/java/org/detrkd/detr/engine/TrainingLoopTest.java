@@ -219,4 +219,21 @@ public class TrainingLoopTest {
             assertTrue(e.getMessage().contains("is also a student parameter"), e.getMessage());
         }
     }
+
+    @Test
+    public void validationLossesAreMeansOverAllSamplesWithoutDropout() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Block block = Toys.mlp(m, 5);
+            Map<String, Double> means = LossEvaluator.evaluate(
+                    new Toys.RegressionTask(block, -1), DATA, Toys.RegressionTask.weights(), 16);
+            BatchSource.Batch all = DATA.batch(m, java.util.stream.IntStream.range(0, 64).toArray());
+            NDArray diff = block.forward(new ParameterStore(m, false), all.data(), false).singletonOrThrow()
+                    .sub(all.labels().singletonOrThrow());
+            double mse = diff.square().mean().getFloat();
+            double l1 = diff.abs().mean().getFloat();
+            assertEquals(means.get("loss_mse"), mse, 1e-5);
+            assertEquals(means.get("loss_l1_0"), l1, 1e-5);
+            assertEquals(means.get("loss"), mse + 0.5 * l1, 1e-5);
+        }
+    }
 }
