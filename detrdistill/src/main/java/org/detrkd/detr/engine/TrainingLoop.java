@@ -234,7 +234,13 @@ public final class TrainingLoop {
             NDList flat = optimizer.flatten(grads);
             float[] values = StepValues.read(loss, GradientClipping.globalNorm(flat), sm);
             float gradNorm = values[values.length - 1];
-            Map<String, Float> terms = StepValues.checkFinite(s, lr, loss, values);
+            Map<String, Float> terms;
+            try {
+                terms = StepValues.checkFinite(s, lr, loss, values);
+            } catch (DivergenceException e) {
+                TrainableParameters.zero(grads); // leave no gradient behind for a caller that continues
+                throw e;
+            }
             double coef = GradientClipping.clip(flat, gradNorm, config.clipMaxNorm());
             t = mark(Phase.CLIP, t);
             optimizer.stepFlat(lr, flat);
