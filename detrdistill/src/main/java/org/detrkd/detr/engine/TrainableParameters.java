@@ -3,6 +3,7 @@ package org.detrkd.detr.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -112,7 +113,19 @@ public final class TrainableParameters {
     }
 
     /**
-     * Zeroes the gradients in place (PyTorch accumulates them across backward passes).
+     * Overwrites the gradients with zeros, also where they hold NaN or infinity (slower than {@link #zero}).
+     *
+     * @param grads the arrays returned by {@link #gradients}
+     */
+    public static void fillZero(NDList grads) {
+        for (NDArray g : grads) {
+            g.set(new NDIndex("..."), 0f);
+        }
+    }
+
+    /**
+     * Zeroes finite gradients in place (PyTorch accumulates them across backward passes); multiplies by 0, so a
+     * NaN stays NaN: see {@link #fillZero}.
      *
      * @param grads the arrays returned by {@link #gradients}
      */

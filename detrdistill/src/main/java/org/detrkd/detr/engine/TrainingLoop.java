@@ -238,7 +238,7 @@ public final class TrainingLoop {
             try {
                 terms = StepValues.checkFinite(s, lr, loss, values);
             } catch (DivergenceException e) {
-                TrainableParameters.zero(grads); // leave no gradient behind for a caller that continues
+                TrainableParameters.fillZero(grads); // leave no gradient behind for a caller that continues
                 throw e;
             }
             double coef = GradientClipping.clip(flat, gradNorm, config.clipMaxNorm());

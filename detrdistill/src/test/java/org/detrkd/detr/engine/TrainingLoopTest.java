@@ -141,6 +141,11 @@ public class TrainingLoopTest {
             assertEquals(e.getMessage(), "training diverged at step 3 (lr 0.01): non-finite {loss_l1_0=NaN}");
             assertEquals(e.step(), 3);
             assertEquals(l.step(), 3);
+            try (NDManager sub = m.newSubManager()) {
+                for (NDArray g : l.parameters().gradients(sub)) {
+                    assertEquals(g.abs().sum().getFloat(), 0f, "NaN gradients are cleared");
+                }
+            }
         }
     }
 
@@ -198,11 +203,13 @@ public class TrainingLoopTest {
             Block teacher = Toys.teacher(tm);
             List<float[]> teacherBefore = snapshot(teacher);
             List<float[]> studentBefore = snapshot(student);
+            int teacherArrays = tm.getManagedArrays().size();
             LossWeights w = new LossWeights(Map.of("loss_kd", 1.0, "loss_mse", 1.0));
             TrainingLoop l = new TrainingLoop(new Toys.MimicTask(student, teacher), DATA, w, SCHEDULE,
                     AdamW.builder(), TrainingConfig.of(3, 8, 3, null));
             l.fit();
             assertEquals(l.step(), 24);
+            assertEquals(tm.getManagedArrays().size(), teacherArrays, "teacher outputs are closed with each step");
             assertBitEqual(snapshot(teacher), teacherBefore); // weights and BatchNorm running statistics
             for (Pair<String, Parameter> p : teacher.getParameters()) {
                 NDArray a = p.getValue().getArray();
