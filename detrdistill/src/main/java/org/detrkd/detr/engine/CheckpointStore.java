@@ -225,6 +225,23 @@ public final class CheckpointStore {
         }
     }
 
+    /**
+     * Loads the student weights of a checkpoint folder (or a {@code .safetensors} file written by
+     * {@link #saveWeights}) into a block, e.g. a trained teacher for distillation or a model to evaluate.
+     *
+     * @param block the block (same architecture)
+     * @param path a checkpoint folder or a weights file
+     * @throws IOException if reading fails or the weights do not match, with the file in the message
+     */
+    public static void loadWeights(Block block, Path path) throws IOException {
+        Path file = Files.isDirectory(path) ? path.resolve(STUDENT) : path;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            loadWeights(block, in);
+        } catch (IOException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     private void prune() throws IOException {
         if (keepLast <= 0) {
             return;
