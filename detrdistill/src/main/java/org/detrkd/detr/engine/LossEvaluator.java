@@ -35,7 +35,7 @@ public final class LossEvaluator {
         ParameterStore studentStore = new ParameterStore(owner, false);
         Optional<TeacherHook> teacher = task.teacher();
         ParameterStore teacherStore = new ParameterStore(owner, false);
-        Set<String> teacherUids = teacher.isPresent() ? TrainingLoop.parameterUids(teacher.get().block()) : Set.of();
+        Set<String> teacherUids = teacher.isPresent() ? TeacherOutputs.parameterUids(teacher.get().block()) : Set.of();
         Map<String, Double> sums = new TreeMap<>();
         int n = source.size();
         for (int start = 0; start < n; start += batchSize) {
@@ -47,7 +47,7 @@ public final class LossEvaluator {
                 BatchSource.Batch b = source.batch(sm, idx);
                 NDList t = teacher.isPresent()
                         ? teacher.get().forward(teacherStore, b.data(), b.labels()) : new NDList();
-                TrainingLoop.adopt(t, teacherUids, sm);
+                TeacherOutputs.adopt(t, teacherUids, sm);
                 LossWeights.WeightedLoss loss =
                         weights.apply(task.losses(studentStore, b.data(), b.labels(), t, false));
                 for (Map.Entry<String, NDArray> e : loss.terms().entrySet()) {

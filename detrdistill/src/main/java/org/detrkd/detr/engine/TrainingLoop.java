@@ -119,27 +119,9 @@ public final class TrainingLoop {
                         + "parameter: the teacher must be a separate, frozen block");
             }
         }
-        teacherArrays.addAll(parameterUids(teacherBlock));
+        teacherArrays.addAll(TeacherOutputs.parameterUids(teacherBlock));
         return teacherBlock.getParameters().isEmpty()
                 ? modelManager : teacherBlock.getParameters().get(0).getValue().getArray().getManager();
-    }
-
-    /** Moves outputs to the step manager, except parameter arrays (listed by uid), which must outlive the step. */
-    static void adopt(NDList outputs, Set<String> parameterUids, NDManager sm) {
-        for (NDArray a : outputs) {
-            if (!parameterUids.contains(a.getUid())) {
-                a.attach(sm);
-            }
-        }
-    }
-
-    /** Uids of a block's parameter arrays. */
-    static Set<String> parameterUids(Block block) {
-        Set<String> uids = new HashSet<>();
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            uids.add(p.getValue().getArray().getUid());
-        }
-        return uids;
     }
 
     private void resume() throws IOException {
@@ -220,7 +202,7 @@ public final class TrainingLoop {
             NDList teacherOut = new NDList();
             if (teacher != null) {
                 teacherOut = teacher.forward(teacherStore, batch.data(), batch.labels());
-                adopt(teacherOut, teacherArrays, sm);
+                TeacherOutputs.adopt(teacherOut, teacherArrays, sm);
                 t = mark(Phase.TEACHER, t);
             }
             LossWeights.WeightedLoss loss;
@@ -246,13 +228,12 @@ public final class TrainingLoop {
             optimizer.stepFlat(lr, flat);
             TrainableParameters.zero(grads);
             t = mark(Phase.OPTIMIZER, t);
-            r = new StepResult(s, epoch, lr, values[values.length - 2], terms, gradNorm, coef, batch.size(), 0);
+            long now = System.nanoTime();
+            r = new StepResult(s, epoch, lr, values[values.length - 2], terms, gradNorm, coef, batch.size(),
+                    (now - start) / 1e9);
         }
-        long now = System.nanoTime();
-        timings.add(Phase.OTHER, now - t);
+        timings.add(Phase.OTHER, System.nanoTime() - t);
         timings.countStep();
-        r = new StepResult(r.step(), r.epoch(), r.lr(), r.loss(), r.terms(), r.gradNorm(), r.clipCoefficient(),
-                r.batchSize(), (now - start) / 1e9);
         step = s + 1;
         afterStep(r);
         return r;
