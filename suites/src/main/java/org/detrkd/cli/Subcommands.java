@@ -2,6 +2,7 @@ package org.detrkd.cli;
 
 import org.detrkd.datasets.cli.BenchEvalCommand;
 import org.detrkd.datasets.cli.DataCheckCommand;
+import org.detrkd.datasets.cli.DataMakeCommand;
 import org.detrkd.datasets.cli.EvalCommand;
 import org.detrkd.datasets.cli.PerturbGtCommand;
 import org.detrkd.detr.cli.AssignCommand;
@@ -13,7 +14,8 @@ final class Subcommands {
     private Subcommands() {}
 
     static void register(CommandLine cli) {
-        cli.addSubcommand(group(new DataCommand(), new DataCheckCommand()));
+        cli.addSubcommand(new QuickstartCommand());
+        cli.addSubcommand(group(new DataCommand(), new DataMakeCommand(), new DataCheckCommand()));
         cli.addSubcommand(new EvalCommand());
         cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand(), new BenchMatcherCommand()));
         cli.addSubcommand(group(new ToolsCommand(), new AssignCommand(), new PerturbGtCommand()));

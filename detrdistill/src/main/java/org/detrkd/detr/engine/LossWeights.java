@@ -1,5 +1,6 @@
 package org.detrkd.detr.engine;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 
 import java.util.Collections;
@@ -90,7 +91,7 @@ public final class LossWeights {
                 continue;
             }
             NDArray term = e.getValue();
-            NDArray weighted = term.mul(w);
+            NDArray weighted = Scalars.mul(term, w);
             if (total == null) {
                 total = weighted;
             } else {
