@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code detrkd tools} group: Small tools around the building blocks (subcommands registered in {@link Subcommands}). */
-@Command(name = "tools", mixinStandardHelpOptions = true, description = "Small tools around the building blocks.")
+@Command(name = "tools", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Small tools around the building blocks.")
 final class ToolsCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
