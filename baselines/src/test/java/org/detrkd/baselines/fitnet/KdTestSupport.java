@@ -12,6 +12,12 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Function;
@@ -66,7 +72,7 @@ public final class KdTestSupport {
     /**
      * Runs {@code loss} (student, teacher -> named terms) under a gradient collector on the sum of all terms, and checks:
      * the student features get a non-zero gradient, the teacher features (which require a gradient here, as if the
-     * caller forgot to detach them) get none, so the method detaches them itself, and every parameter named in
+     * caller forgot to detach them) get none, so the method detaches them itself, and every weight named in
      * {@code mustLearn} (substring of the parameter path) gets a non-zero gradient.
      */
     public static void assertGradientFlow(Block block, List<NDArray> student, List<NDArray> teacher,
@@ -93,7 +99,9 @@ public final class KdTestSupport {
         for (String name : mustLearn) {
             boolean found = false;
             for (Pair<String, Parameter> p : block.getParameters()) {
-                if (p.getKey().contains(name)) {
+                // Every matching weight must learn; biases may have an identically zero gradient (the bias of a
+                // convolution feeding a softmax, such as GcBlock's conv_mask, does not change the loss).
+                if (p.getKey().contains(name) && p.getKey().endsWith("weight")) {
                     found = true;
                     assertTrue(absSum(p.getValue().getArray().getGradient()) > 0, p.getKey() + " has no gradient");
                 }
@@ -105,5 +113,53 @@ public final class KdTestSupport {
     /** Fills a new array of {@code shape} in {@code m} with {@link #wave}. */
     public static NDArray waveArray(NDManager m, Shape shape, double phase, double scale) {
         return m.create(wave((int) shape.size(), phase, scale), shape);
+    }
+
+    /** @return the parsed golden file {@code reference/goldens/<name>} of the shared folder */
+    public static JsonNode golden(String name) throws IOException {
+        String shared = System.getProperty("detrkd.shared");
+        if (shared == null) {
+            throw new IllegalStateException("system property detrkd.shared (the shared folder) is not set");
+        }
+        Path file = Path.of(shared, "reference", "goldens", name);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("missing golden file " + file + " (detrkd.shared=" + shared + ")");
+        }
+        return new ObjectMapper().readTree(file.toFile());
+    }
+
+    /** @return a golden tensor's data as floats (exact: the goldens store float32 values) */
+    public static float[] floats(JsonNode tensor) {
+        JsonNode data = tensor.get("data");
+        float[] v = new float[data.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) data.get(i).asDouble();
+        }
+        return v;
+    }
+
+    /** @return a golden tensor's data as doubles */
+    public static double[] doubles(JsonNode tensor) {
+        JsonNode data = tensor.get("data");
+        double[] v = new double[data.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = data.get(i).asDouble();
+        }
+        return v;
+    }
+
+    /** @return a golden tensor's shape */
+    public static Shape shape(JsonNode tensor) {
+        JsonNode s = tensor.get("shape");
+        long[] dims = new long[s.size()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = s.get(i).asLong();
+        }
+        return new Shape(dims);
+    }
+
+    /** @return a golden tensor as an array in {@code m} */
+    public static NDArray array(NDManager m, JsonNode tensor) {
+        return m.create(floats(tensor), shape(tensor));
     }
 }
