@@ -17,13 +17,13 @@ public final class FeatureAttention {
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         NDArray map = x.abs().mean(new int[] {1}); // [B, H, W]
-        return map.reshape(b, h * w).div(t).softmax(1).mul(h * w).reshape(b, h, w);
+        return map.reshape(b, h * w).div((float) t).softmax(1).mul(h * w).reshape(b, h, w);
     }
 
     /** @return {@code [B, C]} channel attention of {@code x [B, C, H, W]} at temperature {@code t} */
     public static NDArray channel(NDArray x, double t) {
         long c = x.getShape().get(1);
         NDArray map = x.abs().mean(new int[] {2}).mean(new int[] {2}); // [B, C], mean over H then W as the reference
-        return map.div(t).softmax(1).mul(c);
+        return map.div((float) t).softmax(1).mul(c);
     }
 }

@@ -16,7 +16,8 @@ import ai.djl.util.PairList;
 /**
  * A trainable feature adapter {@code [B, Cin, H, W] -> [B, Cout, H, W]}: one {@code k x k} convolution (padding
  * {@code k/2}, with bias), optionally followed by ReLU. This is the FitNets regressor ("hint" adapter) and the 1x1
- * "align" convolution that FGD, MGD and FKD put on the student when channel counts differ; FGFI uses the 3x3 + ReLU form.
+ * "align" convolution that FGD, MGD and FKD put on the student when channel counts differ; FGFI uses the 3x3 + ReLU
+ * form.
  *
  * <p>Initialisation follows PyTorch's {@code nn.Conv2d} default for the weight (uniform in {@code +-1/sqrt(fan_in)});
  * the bias starts at zero (PyTorch draws it from the same range; the difference is immaterial for an adapter).

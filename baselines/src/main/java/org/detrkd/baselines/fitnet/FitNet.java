@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * FitNets hint loss (Romero et al., ICLR 2015) on multi-level feature maps: per level a trainable 1x1 convolution
- * adapts the student map to the teacher's channels and the loss is the mean squared error to the (detached) teacher map,
+ * adapts the student map to the teacher's channels and the loss is the mean squared error to the (detached) teacher
+ * map,
  * {@code mean((adapt(S) - T)^2)} over {@code [B, Ct, H, W]}; levels are summed into one unweighted term
  * {@link #LOSS}. The weight lives in {@link FitNetSettings}.
  */

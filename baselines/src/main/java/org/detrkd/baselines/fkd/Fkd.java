@@ -124,7 +124,7 @@ public final class Fkd extends AbstractBlock {
 
     /** @return {@code (teacher + r student) / (1 + r)}, detached */
     private static NDArray mix(NDArray teacher, NDArray student, double r) {
-        return teacher.add(student.mul(r)).div(1 + r).stopGradient();
+        return teacher.add(student.mul((float) r)).div((float) (1 + r)).stopGradient();
     }
 
     /** @return {@code ||a - b||_2} over all elements ({@code torch.dist}) */

@@ -105,7 +105,8 @@ public class FgdGoldenTest {
             for (int k = 0; k < 4; k++) {
                 double[] expected = doubles(cells.get(i).get(keys[k]));
                 for (int j = 0; j < expected.length; j++) {
-                    assertEquals(masks.cells().get(i)[j][k], (int) expected[j], "image " + i + " box " + j + " " + keys[k]);
+                    assertEquals(masks.cells().get(i)[j][k], (int) expected[j],
+                            "image " + i + " box " + j + " " + keys[k]);
                 }
             }
         }

@@ -23,7 +23,8 @@ public class FitNetTest {
         FitNet f = FitNet.builder().setStudentChannels(CS).setTeacherChannels(CT).build();
         f.initialize(m, DataType.FLOAT32);
         for (int l = 0; l < CS.length; l++) {
-            KdTestSupport.set(f.adapter(l).conv().getParameters().get("weight"), KdTestSupport.wave(CT[l] * CS[l], l, 0.5));
+            KdTestSupport.set(f.adapter(l).conv().getParameters().get("weight"),
+                    KdTestSupport.wave(CT[l] * CS[l], l, 0.5));
             KdTestSupport.set(f.adapter(l).conv().getParameters().get("bias"), KdTestSupport.wave(CT[l], l + 3, 0.1));
         }
         return f;

@@ -70,7 +70,8 @@ public final class KdTestSupport {
     }
 
     /**
-     * Runs {@code loss} (student, teacher -> named terms) under a gradient collector on the sum of all terms, and checks:
+     * Runs {@code loss} (student, teacher -> named terms) under a gradient collector on the sum of all terms (each
+     * must be a float32 scalar), and checks:
      * the student features get a non-zero gradient, the teacher features (which require a gradient here, as if the
      * caller forgot to detach them) get none, so the method detaches them itself, and every weight named in
      * {@code mustLearn} (substring of the parameter path) gets a non-zero gradient.
@@ -87,7 +88,10 @@ public final class KdTestSupport {
             @SuppressWarnings("unchecked")
             List<NDArray>[] args = new List[] {student, teacher};
             NDArray total = null;
-            for (NDArray term : loss.apply(args).values()) {
+            for (var e : loss.apply(args).entrySet()) {
+                NDArray term = e.getValue();
+                assertEquals(term.getDataType(), ai.djl.ndarray.types.DataType.FLOAT32, e.getKey() + " data type");
+                assertEquals(term.getShape(), new Shape(), e.getKey() + " must be a scalar");
                 total = total == null ? term : total.add(term);
             }
             gc.backward(total);

@@ -37,7 +37,8 @@ public class FkdTest {
         int k = 0;
         for (Pair<String, Parameter> p : fkd.getParameters()) {
             if (!p.getKey().contains("running")) {
-                KdTestSupport.set(p.getValue(), KdTestSupport.wave((int) p.getValue().getArray().size(), 0.7 * k++, 0.5));
+                int size = (int) p.getValue().getArray().size();
+                KdTestSupport.set(p.getValue(), KdTestSupport.wave(size, 0.7 * k++, 0.5));
             }
         }
         return fkd;

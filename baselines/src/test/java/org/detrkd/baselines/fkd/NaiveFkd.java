@@ -8,11 +8,11 @@ import org.detrkd.baselines.fitnet.FeatureAdapter;
  * FKD written out with scalar loops in double precision from the formulas of the released code, reading the block's
  * parameter values; the reference the DJL implementation is compared with.
  */
-final class NaiveFkd {
+public final class NaiveFkd {
 
     private NaiveFkd() {}
 
-    static double[][][][] tensor(NDArray a) {
+    public static double[][][][] tensor(NDArray a) {
         long[] s = a.getShape().getShape();
         float[] v = a.toFloatArray();
         double[][][][] x = new double[(int) s[0]][(int) s[1]][(int) s[2]][(int) s[3]];
@@ -34,7 +34,7 @@ final class NaiveFkd {
     }
 
     /** k x k convolution, padding k/2, weights [out, in, k, k]. */
-    static double[][][][] conv(double[][][][] x, FeatureAdapter a) {
+    public static double[][][][] conv(double[][][][] x, FeatureAdapter a) {
         float[] w = values(a, "weight");
         float[] bias = values(a, "bias");
         int in = x[0].length;
