@@ -6,8 +6,8 @@ import java.util.Arrays;
  * A RetinaNet-style anchor set placed on a DETR feature map, which has no anchors of its own, so that FGFI's
  * imitation region can be defined (the method-notes' "virtual" anchors). Per location there are
  * {@code scales x ratios} anchors; with the defaults (mmdetection's RetinaNet: octave base scale 4, 3 scales per
- * octave, ratios 0.5, 1, 2 as h/w) that is 9 anchors of sides {@code w = stride * 4 * 2^(k/3) / sqrt(ratio)}, {@code h = stride * 4 * 2^(k/3) * sqrt(ratio)},
- * k = 0, 1, 2. The square anchors per stride are therefore:
+ * octave, ratios 0.5, 1, 2 as h/w) that is 9 anchors of sides {@code w = stride * 4 * 2^(k/3) / sqrt(ratio)},
+ * {@code h = stride * 4 * 2^(k/3) * sqrt(ratio)}, k = 0, 1, 2. The square anchors per stride are therefore:
  *
  * <pre>
  *   stride  8:  32.0,  40.3,  50.8 px      stride 32: 128.0, 161.3, 203.2 px
