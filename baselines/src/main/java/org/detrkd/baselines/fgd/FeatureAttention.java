@@ -1,5 +1,6 @@
 package org.detrkd.baselines.fgd;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -17,13 +18,13 @@ public final class FeatureAttention {
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         NDArray map = x.abs().mean(new int[] {1}); // [B, H, W]
-        return map.reshape(b, h * w).div((float) t).softmax(1).mul(h * w).reshape(b, h, w);
+        return Scalars.mul(Scalars.div(map.reshape(b, h * w), t).softmax(1), h * w).reshape(b, h, w);
     }
 
     /** @return {@code [B, C]} channel attention of {@code x [B, C, H, W]} at temperature {@code t} */
     public static NDArray channel(NDArray x, double t) {
         long c = x.getShape().get(1);
         NDArray map = x.abs().mean(new int[] {2}).mean(new int[] {2}); // [B, C], mean over H then W as the reference
-        return map.div((float) t).softmax(1).mul(c);
+        return Scalars.mul(Scalars.div(map, t).softmax(1), c);
     }
 }

@@ -1,5 +1,6 @@
 package org.detrkd.baselines.fgd;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -125,11 +126,12 @@ public final class Fgd extends AbstractBlock {
         NDArray channelS = FeatureAttention.channel(s, temp);
         FgdMasks masks = FgdMasks.compute(targets, (int) s.getShape().get(2), (int) s.getShape().get(3));
         NDArray weighted = s.sub(t).square().mul(spatialT.expandDims(1)).mul(channelT.reshape(n, c, 1, 1));
-        NDArray fg = weighted.mul(masks.foreground(s.getManager())).sum().div(n);
-        NDArray bg = weighted.mul(masks.background(s.getManager())).sum().div(n);
-        NDArray mask = channelS.sub(channelT).abs().sum().div(n).add(spatialS.sub(spatialT).abs().sum().div(n));
-        NDArray rela = studentGc.get(l).apply(ps, s, training).sub(teacherGc.get(l).apply(ps, t, training)).square()
-                .sum().div(n);
+        NDArray fg = Scalars.div(weighted.mul(masks.foreground(s.getManager())).sum(), n);
+        NDArray bg = Scalars.div(weighted.mul(masks.background(s.getManager())).sum(), n);
+        NDArray mask = Scalars.div(channelS.sub(channelT).abs().sum(), n)
+                .add(Scalars.div(spatialS.sub(spatialT).abs().sum(), n));
+        NDArray rela = Scalars.div(studentGc.get(l).apply(ps, s, training)
+                .sub(teacherGc.get(l).apply(ps, t, training)).square().sum(), n);
         return new NDArray[] {fg, bg, mask, rela};
     }
 

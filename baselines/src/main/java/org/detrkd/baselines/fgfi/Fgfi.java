@@ -1,5 +1,6 @@
 package org.detrkd.baselines.fgfi;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -98,8 +99,7 @@ public final class Fgfi extends AbstractBlock {
             }
             NDArray s = adapters.get(l).apply(ps, student.get(l), training);
             NDArray m = s.getManager().create(mask, new Shape(b, 1, h, w));
-            // a float divisor: a double scalar would promote the 0-dim sum to float64
-            NDArray level = s.sub(t).square().mul(m).sum().div((float) (2.0 * Math.max(count, 1)));
+            NDArray level = Scalars.div(s.sub(t).square().mul(m).sum(), 2.0 * Math.max(count, 1));
             total = FeatureLevels.accumulate(total, level);
         }
         LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();

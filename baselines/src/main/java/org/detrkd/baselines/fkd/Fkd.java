@@ -1,5 +1,6 @@
 package org.detrkd.baselines.fkd;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -124,7 +125,7 @@ public final class Fkd extends AbstractBlock {
 
     /** @return {@code (teacher + r student) / (1 + r)}, detached */
     private static NDArray mix(NDArray teacher, NDArray student, double r) {
-        return teacher.add(student.mul((float) r)).div((float) (1 + r)).stopGradient();
+        return Scalars.div(teacher.add(Scalars.mul(student, r)), 1 + r).stopGradient();
     }
 
     /** @return {@code ||a - b||_2} over all elements ({@code torch.dist}) */

@@ -1,5 +1,6 @@
 package org.detrkd.baselines.fkd;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -120,7 +121,7 @@ public final class NonLocalBlock extends AbstractBlock {
         NDArray thetaX = theta.apply(ps, x, training).reshape(b, inner, h * wd).transpose(0, 2, 1); // [B, HW, Ci]
         NDArray phiX = pool(phi.apply(ps, x, training)).reshape(b, inner, -1); // [B, Ci, M]
         NDArray f = thetaX.matMul(phiX);
-        f = f.div(f.getShape().get(2));
+        f = Scalars.div(f, f.getShape().get(2));
         NDArray y = f.matMul(gx).transpose(0, 2, 1).reshape(b, inner, h, wd);
         NDArray wy = w.apply(ps, y, training);
         var device = x.getDevice();

@@ -1,5 +1,6 @@
 package org.detrkd.baselines.mgd;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -106,7 +107,7 @@ public final class Mgd extends AbstractBlock {
             NDArray t = teacher.get(l).stopGradient();
             NDArray s = aligns.get(l) == null ? student.get(l) : aligns.get(l).apply(ps, student.get(l), training);
             NDArray generated = generators.get(l).apply(ps, s.mul(masks.get(l)), training);
-            total = FeatureLevels.accumulate(total, generated.sub(t).square().sum().div(t.getShape().get(0)));
+            total = FeatureLevels.accumulate(total, Scalars.div(generated.sub(t).square().sum(), t.getShape().get(0)));
         }
         LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
         out.put(LOSS, total);

@@ -78,23 +78,20 @@ public final class KdTestSupport {
      */
     public static void assertGradientFlow(Block block, List<NDArray> student, List<NDArray> teacher,
             Function<List<NDArray>[], LinkedHashMap<String, NDArray>> loss, String... mustLearn) {
-        for (NDArray s : student) {
-            s.setRequiresGradient(true);
+        List<NDArray> studentCopy = new java.util.ArrayList<>();
+        for (NDArray a : student) {
+            studentCopy.add(a.duplicate());
         }
-        for (NDArray t : teacher) {
-            t.setRequiresGradient(true);
-        }
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            @SuppressWarnings("unchecked")
-            List<NDArray>[] args = new List[] {student, teacher};
-            NDArray total = null;
-            for (var e : loss.apply(args).entrySet()) {
-                NDArray term = e.getValue();
-                assertEquals(term.getDataType(), ai.djl.ndarray.types.DataType.FLOAT32, e.getKey() + " data type");
-                assertEquals(term.getShape(), new Shape(), e.getKey() + " must be a scalar");
-                total = total == null ? term : total.add(term);
+        List<float[]> clean = studentGradients(studentCopy, teacher, loss, false);
+        List<float[]> scribbled = studentGradients(student, teacher, loss, true);
+        for (int l = 0; l < clean.size(); l++) {
+            float[] a = clean.get(l);
+            float[] b = scribbled.get(l);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(b[i], a[i], 1e-6f + 1e-5f * Math.abs(a[i]),
+                        "student level " + l + " gradient " + i + " changed when freed Java memory was overwritten"
+                                + " (a graph op with a Java number: use org.detrkd.detr.util.Scalars)");
             }
-            gc.backward(total);
         }
         for (int l = 0; l < student.size(); l++) {
             assertTrue(absSum(student.get(l).getGradient()) > 0, "student level " + l + " has no gradient");
@@ -112,6 +109,42 @@ public final class KdTestSupport {
             }
             assertTrue(found, "no parameter matching " + name + " in " + block.getParameters().keys());
         }
+    }
+
+    /**
+     * One forward/backward of {@code loss} (fresh student arrays, engine seed fixed for random masks); with {@code scribble}, freed Java direct memory is
+     * overwritten between forward and backward ({@code DirectMemoryScribbler}), which changes the gradients of any
+     * graph that still reads a freed Java buffer.
+     */
+    private static List<float[]> studentGradients(List<NDArray> student, List<NDArray> teacher,
+            Function<List<NDArray>[], LinkedHashMap<String, NDArray>> loss, boolean scribble) {
+        for (NDArray s : student) {
+            s.setRequiresGradient(true);
+        }
+        for (NDArray t : teacher) {
+            t.setRequiresGradient(true);
+        }
+        Engine.getInstance().setRandomSeed(20231);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            @SuppressWarnings("unchecked")
+            List<NDArray>[] args = new List[] {student, teacher};
+            NDArray total = null;
+            for (var e : loss.apply(args).entrySet()) {
+                NDArray term = e.getValue();
+                assertEquals(term.getDataType(), ai.djl.ndarray.types.DataType.FLOAT32, e.getKey() + " data type");
+                assertEquals(term.getShape(), new Shape(), e.getKey() + " must be a scalar");
+                total = total == null ? term : total.add(term);
+            }
+            if (scribble) {
+                org.detrkd.detr.loss.DirectMemoryScribbler.scribble();
+            }
+            gc.backward(total);
+        }
+        List<float[]> grads = new java.util.ArrayList<>();
+        for (NDArray s : student) {
+            grads.add(s.getGradient().toFloatArray());
+        }
+        return grads;
     }
 
     /** Fills a new array of {@code shape} in {@code m} with {@link #wave}. */
