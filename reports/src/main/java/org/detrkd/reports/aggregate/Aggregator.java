@@ -53,7 +53,7 @@ public final class Aggregator {
         String table = cells.stream().map(c -> c.record().paper().table()).filter(paper::hasTable)
                 .findFirst().orElse(null);
         List<RowKey> keys = new ArrayList<>(byRow.keySet());
-        keys.sort(rowOrder(table));
+        keys.sort(rowOrder(table, byRow));
         List<AggregateRow> rows = new ArrayList<>();
         for (RowKey k : keys) {
             rows.add(row(k, table, byRow.get(k), byRow));
@@ -149,11 +149,14 @@ public final class Aggregator {
         return out;
     }
 
-    private Comparator<RowKey> rowOrder(String table) {
+    /** Paper order first; rows the paper lacks after, teacher then student then the rest by name. */
+    private Comparator<RowKey> rowOrder(String table, Map<RowKey, List<LoadedResult>> byRow) {
         List<String> groups = paper.groups(table);
+        List<String> methodOrder = List.of("teacher", "student");
         return Comparator.comparingInt((RowKey k) -> rank(groups, k.group()))
                 .thenComparing(RowKey::group)
                 .thenComparingInt(k -> rank(paper.rows(table, k.group()), k.row()))
+                .thenComparingInt(k -> rank(methodOrder, byRow.get(k).get(0).record().method()))
                 .thenComparing(RowKey::row)
                 .thenComparing(RowKey::column)
                 .thenComparing(RowKey::preset);

@@ -108,7 +108,10 @@ final class HtmlViews {
         return m;
     }
 
-    /** The leaderboard: one row per (scale, method, preset), one column per detector, mean AP (mean delta). */
+    /**
+     * The leaderboard: one row per (scale, method, preset, options), so ablation variants stay apart; one column per
+     * detector holding the mean AP over that method's table rows (mean delta vs the plain student).
+     */
     static Map<String, Object> leaderboard(List<SuiteSummary> suites) {
         TreeSet<String> detectors = new TreeSet<>();
         Map<String, Map<String, List<AggregateRow>>> byRow = new java.util.TreeMap<>();
@@ -116,7 +119,9 @@ final class HtmlViews {
         for (SuiteSummary s : suites) {
             for (AggregateRow r : s.rows()) {
                 detectors.add(r.detector());
-                String key = s.scale().ordinal() + "\u0000" + r.method() + "\u0000" + r.key().preset();
+                String options = Fmt.keyValues(r.cells().get(0).record().options());
+                String key = s.scale().ordinal() + "\u0000" + r.method() + "\u0000" + r.key().preset() + "\u0000"
+                        + options;
                 byRow.computeIfAbsent(key, k -> new LinkedHashMap<>())
                         .computeIfAbsent(r.detector(), k -> new ArrayList<>()).add(r);
                 scaleOf.putIfAbsent(key, s);
@@ -131,6 +136,7 @@ final class HtmlViews {
             m.put("result", s.isResult());
             m.put("method", parts[1]);
             m.put("preset", parts[2]);
+            m.put("options", parts[3]);
             List<Map<String, String>> values = new ArrayList<>();
             for (String d : detectors) {
                 values.add(boardCell(perDetector.getOrDefault(d, List.of())));
@@ -173,7 +179,8 @@ final class HtmlViews {
         }
         m.put("text", text);
         m.put("sort", sort);
-        m.put("title", "mean over " + rows.size() + " table row(s)");
+        m.put("title", "mean over " + rows.size() + " table row(s): " + String.join(", ", rows.stream()
+                .map(r -> r.key().suite() + " " + r.key().row() + " (" + r.epochs() + " epochs)").toList()));
         return m;
     }
 }

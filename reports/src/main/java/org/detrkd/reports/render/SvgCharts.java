@@ -32,8 +32,8 @@ public final class SvgCharts {
         if (all.isEmpty()) {
             return empty(title);
         }
-        double[] xr = range(all, 0);
-        double[] yr = range(all, 1);
+        double[] xr = nice(range(all, 0), true);
+        double[] yr = nice(range(all, 1), false);
         StringBuilder sb = open(title);
         axes(sb, xr, yr, xLabel, yLabel);
         for (int i = 0; i < series.size(); i++) {
@@ -64,7 +64,7 @@ public final class SvgCharts {
             return empty(title);
         }
         double max = values.stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).max().orElse(1);
-        double[] yr = {0, max <= 0 ? 1 : max * 1.1};
+        double[] yr = nice(new double[] {0, max <= 0 ? 1 : max}, false);
         StringBuilder sb = open(title);
         axes(sb, null, yr, "", yLabel);
         double plotW = W - LEFT - RIGHT;
@@ -99,8 +99,8 @@ public final class SvgCharts {
                 x0, y0, x1, y0));
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>",
                 x0, TOP, x0, y0));
-        for (int i = 0; i <= 4; i++) {
-            double v = yr[0] + (yr[1] - yr[0]) * i / 4;
+        for (int i = 0; yr[0] + yr[2] * i <= yr[1] + yr[2] * 1e-6; i++) {
+            double v = yr[0] + yr[2] * i;
             String yy = f(y(v, yr));
             sb.append("<line x1=\"").append(x0).append("\" y1=\"").append(yy).append("\" x2=\"").append(x1)
                     .append("\" y2=\"").append(yy).append("\" stroke=\"#ddd\"/>");
@@ -109,8 +109,8 @@ public final class SvgCharts {
                     .append(Fmt.num(round3(v))).append("</text>");
         }
         if (xr != null) {
-            for (int i = 0; i <= 4; i++) {
-                double v = xr[0] + (xr[1] - xr[0]) * i / 4;
+            for (int i = 0; xr[0] + xr[2] * i <= xr[1] + xr[2] * 1e-6; i++) {
+                double v = xr[0] + xr[2] * i;
                 sb.append("<text x=\"").append(f(x(v, xr))).append("\" y=\"").append(y0 + 14)
                         .append("\" font-size=\"10\" text-anchor=\"middle\">").append(Fmt.num(round3(v)))
                         .append("</text>");
@@ -133,7 +133,22 @@ public final class SvgCharts {
             double pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
             return new double[] {lo - pad, hi + pad};
         }
-        return axis == 1 ? new double[] {lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.05} : new double[] {lo, hi};
+        return new double[] {lo, hi};
+    }
+
+    /**
+     * Widens {@code [lo, hi]} to multiples of a 1-2-5 step giving about 4 intervals; returns {lo, hi, step}.
+     * With {@code integer} the step is at least 1 (epochs).
+     */
+    static double[] nice(double[] r, boolean integer) {
+        double raw = (r[1] - r[0]) / 4;
+        double mag = Math.pow(10, Math.floor(Math.log10(raw)));
+        double f = raw / mag;
+        double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+        if (integer) {
+            step = Math.max(1, Math.round(step));
+        }
+        return new double[] {Math.floor(r[0] / step + 1e-9) * step, Math.ceil(r[1] / step - 1e-9) * step, step};
     }
 
     private static double x(double v, double[] r) {
