@@ -98,7 +98,17 @@ public final class ResultJson {
 
     /** Turns a Jackson exception into one line: file, JSON pointer with line/column, problem. */
     static ReportInputException translate(Path file, JsonProcessingException e) {
+        if (isMissingRequired(e)) {
+            ReportInputException unknown = UnknownKeys.find(file, MAPPER, ResultRecord.class);
+            if (unknown != null) {
+                return unknown;   // a misspelt key shows up as "missing"; name the misspelling instead
+            }
+        }
         String pointer = e instanceof JsonMappingException m ? pointer(m) : "";
+        if (isMissingRequired(e)) {
+            int slash = pointer.lastIndexOf('/');
+            pointer = slash <= 0 ? "/" : pointer.substring(0, slash);   // the object that lacks the key
+        }
         JsonLocation loc = e.getLocation();
         String where = pointer;
         if (loc != null && loc.getLineNr() > 0) {
@@ -106,6 +116,11 @@ public final class ResultJson {
             where = pointer.isEmpty() ? lc : pointer + " (" + lc + ")";
         }
         return new ReportInputException(file.toString(), where, problem(e), e);
+    }
+
+    private static boolean isMissingRequired(JsonProcessingException e) {
+        return e instanceof MismatchedInputException m
+                && firstLine(m.getOriginalMessage()).startsWith("Missing required creator property");
     }
 
     private static String pointer(JsonMappingException e) {

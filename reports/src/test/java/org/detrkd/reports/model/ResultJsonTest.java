@@ -83,7 +83,31 @@ public class ResultJsonTest {
     public void missingRequiredKeyIsNamed() throws IOException {
         Path file = write(ResultJson.toJson(sample()).replace("\"seed\" : 3,", ""));
         ReportInputException e = expectThrows(ReportInputException.class, () -> ResultJson.read(file));
+        assertTrue(e.getMessage().startsWith(file + ": / (line "), e.getMessage());
         assertTrue(e.getMessage().endsWith(": missing required key 'seed'"), e.getMessage());
+    }
+
+    @Test
+    public void misspeltRequiredKeyIsNamedAsUnknownNotMissing() throws IOException {
+        Path file = write(ResultJson.toJson(sample()).replace("\"seed\" : 3,", "\"sede\" : 3,"));
+        ReportInputException e = expectThrows(ReportInputException.class, () -> ResultJson.read(file));
+        assertTrue(e.getMessage().startsWith(file + ": /sede: unknown key 'sede' (known: cell_id, "), e.getMessage());
+    }
+
+    @Test
+    public void unknownKeyInsideANestedRecordIsLocated() throws IOException {
+        Path file = write(ResultJson.toJson(sample()).replace("\"git_commit\"", "\"commit\""));
+        ReportInputException e = expectThrows(ReportInputException.class, () -> ResultJson.read(file));
+        assertEquals(e.getMessage(), file + ": /environment/commit: unknown key 'commit' (known: detrkd_version, "
+                + "devices, djl_version, git_commit, java_version, os, pytorch_version, threads)");
+    }
+
+    @Test
+    public void nullForARequiredNumberIsRejected() throws IOException {
+        Path file = write(ResultJson.toJson(sample()).replace("\"epochs\" : 12", "\"epochs\" : null"));
+        ReportInputException e = expectThrows(ReportInputException.class, () -> ResultJson.read(file));
+        assertTrue(e.getMessage().startsWith(file + ": /epochs (line "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": null is not allowed here (expected an integer)"), e.getMessage());
     }
 
     @Test
