@@ -104,7 +104,7 @@ public final class ResultFixtures {
     }
 
     /**
-     * The golden set: table 5 (mini, AdaMixer, 2 seeds, AD hurts here where the paper says it helps, one AD seed
+     * The golden set: table 1 (AP after 4/8/12 epochs from the history of one 12-epoch run), table 5 (mini, AdaMixer, 2 seeds, AD hurts here where the paper says it helps, one AD seed
      * failed), table 3 AdaMixer group (mini), table 7 at smoke scale, and a CLoCKDistill comparison without a paper
      * table.
      */
@@ -145,6 +145,10 @@ public final class ResultFixtures {
         out.add(cell("adamixer-progressive").suite("table7").scale(Scale.SMOKE)
                 .paper("table7", null, "progressive", null).method("detrdistill").preset("paper").epochs(1)
                 .ap(0.012, 0.0, 0.025, 0.02).build());
+        out.add(cell("adamixer-baseline").suite("table1").paper("table1", null, "baseline", null)
+                .ap(0.420, 0.250, 0.445, 0.580).history(12).build());
+        out.add(cell("adamixer-fgd").suite("table1").paper("table1", null, "FGD", null).method("fgd")
+                .teacher(teacher()).ap(0.405, 0.240, 0.430, 0.570).history(12).build());
         out.add(cell("deformable-student").suite("clockdistill").paper(null, null, "student", null)
                 .detector("deformable-detr").epochs(50).ap(0.300, 0.150, 0.330, 0.420).build());
         out.add(cell("deformable-clockdistill").suite("clockdistill").paper(null, null, "CLoCKDistill", null)

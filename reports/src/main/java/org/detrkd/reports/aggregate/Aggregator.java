@@ -35,7 +35,7 @@ public final class Aggregator {
     /** Aggregates all loaded results into suites sorted by suite id then scale. */
     public List<SuiteSummary> aggregate(List<LoadedResult> results) {
         Map<String, List<LoadedResult>> bySuite = new TreeMap<>();
-        for (LoadedResult r : results) {
+        for (LoadedResult r : EpochColumns.expand(results, paper)) {
             bySuite.computeIfAbsent(r.record().suite() + "\u0000" + r.record().scale().ordinal(),
                     k -> new ArrayList<>()).add(r);
         }
@@ -158,6 +158,7 @@ public final class Aggregator {
                 .thenComparingInt(k -> rank(paper.rows(table, k.group()), k.row()))
                 .thenComparingInt(k -> rank(methodOrder, byRow.get(k).get(0).record().method()))
                 .thenComparing(RowKey::row)
+                .thenComparingInt(k -> rank(List.copyOf(paper.epochColumns(table).keySet()), k.column()))
                 .thenComparing(RowKey::column)
                 .thenComparing(RowKey::preset);
     }

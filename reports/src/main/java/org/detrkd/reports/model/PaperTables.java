@@ -77,6 +77,23 @@ public final class PaperTables {
         return rows == null ? List.of() : List.copyOf(rows.keySet());
     }
 
+    /**
+     * The epoch-variant columns of a table ({@code AP@epoch4 -> 4}, in the paper's order), empty for tables whose
+     * columns are AP/APs/APm/APl.
+     */
+    public Map<String, Integer> epochColumns(String table) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (hasTable(table)) {
+            for (String c : tables.get(table).columns()) {
+                int at = c.indexOf("@epoch");
+                if (at > 0) {
+                    out.put(c, Integer.parseInt(c.substring(at + "@epoch".length())));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The paper's numbers (0-100) for a cell, by our metric names; empty when the paper has no such cell. */
     public Optional<Map<String, Double>> lookup(PaperRef ref) {
         return lookupRow(ref.table(), ref.group(), ref.row(), ref.column());

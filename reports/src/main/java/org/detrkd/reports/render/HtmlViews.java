@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.detrkd.reports.aggregate.AggregateRow;
 import org.detrkd.reports.aggregate.SuiteSummary;
-import org.detrkd.reports.model.CocoMetrics;
 import org.detrkd.reports.model.LoadedResult;
 import org.detrkd.reports.model.ResultRecord;
 
@@ -63,41 +62,38 @@ final class HtmlViews {
     static Map<String, Object> suite(SuiteSummary s) {
         Map<String, Object> m = suiteLink(s);
         m.put("table", s.table() == null ? "none" : s.table());
-        m.put("metrics", CocoMetrics.PAPER_COLUMNS);
         List<Map<String, Object>> groups = new ArrayList<>();
         for (String g : s.groups()) {
+            TableLayout layout = TableLayout.of(s, g);
             Map<String, Object> gm = new LinkedHashMap<>();
             gm.put("name", g);
-            gm.put("rows", s.rowsOf(g).stream().map(HtmlViews::row).toList());
+            gm.put("headers", layout.headers());
+            gm.put("rows", layout.lines().stream().map(HtmlViews::line).toList());
             groups.add(gm);
         }
         m.put("groups", groups);
         return m;
     }
 
-    private static Map<String, Object> row(AggregateRow row) {
+    private static Map<String, Object> line(TableLayout.Line line) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("label", row.key().row() + (row.key().column().isEmpty() ? "" : " @ " + row.key().column()));
-        m.put("method", row.method());
-        m.put("preset", row.key().preset());
-        m.put("detector", row.detector());
-        m.put("epochs", Integer.toString(row.epochs()));
-        m.put("seeds", MarkdownFormat.seeds(row));
-        m.put("baseline", row.baseline());
-        m.put("disagree", row.anyDisagree());
+        m.put("label", line.label());
+        m.put("method", line.method());
+        m.put("preset", line.preset());
+        m.put("seeds", line.seeds());
+        m.put("baseline", line.baseline());
+        m.put("disagree", line.disagree());
         List<Map<String, Object>> ours = new ArrayList<>();
-        List<String> paper = new ArrayList<>();
-        for (String metric : CocoMetrics.PAPER_COLUMNS) {
+        for (TableLayout.Value v : line.ours()) {
             Map<String, Object> cell = new LinkedHashMap<>();
-            cell.put("text", MarkdownFormat.ours(row, metric).replace(" " + MarkdownFormat.DISAGREE, ""));
-            cell.put("disagree", row.disagree().contains(metric));
+            cell.put("text", v.text().replace(" " + MarkdownFormat.DISAGREE, ""));
+            cell.put("disagree", v.disagree());
             ours.add(cell);
-            paper.add(MarkdownFormat.paper(row, metric));
         }
         m.put("ours", ours);
-        m.put("paper", paper);
+        m.put("paper", line.paper());
         List<Map<String, Object>> cells = new ArrayList<>();
-        for (LoadedResult c : row.cells()) {
+        for (LoadedResult c : line.cells()) {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("href", "../" + cellPath(c.record()));
             cm.put("label", "seed " + c.record().seed());
@@ -118,6 +114,9 @@ final class HtmlViews {
         Map<String, SuiteSummary> scaleOf = new LinkedHashMap<>();
         for (SuiteSummary s : suites) {
             for (AggregateRow r : s.rows()) {
+                if (!r.key().column().isEmpty() && !r.key().column().endsWith("@epoch" + r.epochs())) {
+                    continue;   // an intermediate epoch of table 1: the leaderboard compares final numbers
+                }
                 detectors.add(r.detector());
                 String options = Fmt.keyValues(r.cells().get(0).record().options());
                 String key = s.scale().ordinal() + "\u0000" + r.method() + "\u0000" + r.key().preset() + "\u0000"

@@ -64,29 +64,24 @@ public final class MarkdownFormat implements ResultFormat {
             if (!group.isEmpty()) {
                 sb.append("\n### ").append(group).append('\n');
             }
+            TableLayout layout = TableLayout.of(s, group);
             sb.append("\n| row | method | preset | seeds |");
-            CocoMetrics.PAPER_COLUMNS.forEach(m -> sb.append(' ').append(m).append(" |"));
-            CocoMetrics.PAPER_COLUMNS.forEach(m -> sb.append(" paper ").append(m).append(" |"));
+            layout.headers().forEach(m -> sb.append(' ').append(m).append(" |"));
+            layout.headers().forEach(m -> sb.append(" paper ").append(m).append(" |"));
             sb.append("\n|---|---|---|---|");
-            CocoMetrics.PAPER_COLUMNS.forEach(m -> sb.append("---:|---:|"));
+            layout.headers().forEach(m -> sb.append("---:|---:|"));
             sb.append('\n');
-            for (AggregateRow row : s.rowsOf(group)) {
-                row(sb, row);
+            for (TableLayout.Line line : layout.lines()) {
+                line(sb, line);
             }
         }
     }
 
-    private static void row(StringBuilder sb, AggregateRow row) {
-        String label = row.key().row() + (row.key().column().isEmpty() ? "" : " @ " + row.key().column());
-        sb.append("| ").append(escape(label)).append(" | ").append(row.method()).append(" | ")
-                .append(row.key().preset().isEmpty() ? "" : row.key().preset()).append(" | ")
-                .append(seeds(row)).append(" |");
-        for (String m : CocoMetrics.PAPER_COLUMNS) {
-            sb.append(' ').append(ours(row, m)).append(" |");
-        }
-        for (String m : CocoMetrics.PAPER_COLUMNS) {
-            sb.append(' ').append(paper(row, m)).append(" |");
-        }
+    private static void line(StringBuilder sb, TableLayout.Line line) {
+        sb.append("| ").append(escape(line.label())).append(" | ").append(line.method()).append(" | ")
+                .append(line.preset()).append(" | ").append(line.seeds()).append(" |");
+        line.ours().forEach(v -> sb.append(' ').append(v.text()).append(" |"));
+        line.paper().forEach(p -> sb.append(' ').append(p).append(" |"));
         sb.append('\n');
     }
 

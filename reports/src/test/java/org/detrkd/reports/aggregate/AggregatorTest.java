@@ -38,7 +38,7 @@ public class AggregatorTest {
     @Test
     public void suitesSortedAndSmokeIsNotAResult() {
         assertEquals(suites.stream().map(SuiteSummary::suite).toList(),
-                List.of("clockdistill", "table3", "table5", "table7"));
+                List.of("clockdistill", "table1", "table3", "table5", "table7"));
         assertFalse(suite("table7").isResult());
         assertEquals(suite("table7").scale(), Scale.SMOKE);
         assertTrue(suite("table5").isResult());
@@ -114,6 +114,25 @@ public class AggregatorTest {
         assertEquals(clock.delta().get("APs"), 14.0 - 15.0, EPS);
         assertTrue(clock.paper().isEmpty());
         assertTrue(clock.disagree().isEmpty());
+    }
+
+    @Test
+    public void table1ColumnsComeFromTheHistory() {
+        List<AggregateRow> rows = suite("table1").rows();
+        assertEquals(rows.stream().map(r -> r.key().row() + "@" + r.key().column()).toList(),
+                List.of("baseline@AP@epoch4", "baseline@AP@epoch8", "baseline@AP@epoch12",
+                        "FGD@AP@epoch4", "FGD@AP@epoch8", "FGD@AP@epoch12"));
+        AggregateRow e4 = rows.get(3);
+        assertEquals(e4.stats().get("AP").mean(), 13.5, EPS);          // 0.405 * 4 / 12
+        assertEquals(e4.delta().get("AP"), 13.5 - 14.0, EPS);
+        assertEquals(e4.paperDelta().get("AP"), 34.4 - 35.0, EPS);
+        assertTrue(e4.disagree().isEmpty());
+        assertEquals(e4.stats().get("APs").n(), 0, "only AP is known at an intermediate epoch");
+        AggregateRow e8 = rows.get(4);
+        assertEquals(e8.delta().get("AP"), 27.0 - 28.0, EPS);
+        assertEquals(e8.paperDelta().get("AP"), 39.1 - 38.7, EPS);
+        assertEquals(e8.disagree(), Set.of("AP"));
+        assertEquals(rows.get(5).paper().get("AP"), 40.7);
     }
 
     @Test

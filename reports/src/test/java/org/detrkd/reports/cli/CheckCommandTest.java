@@ -48,7 +48,7 @@ public class CheckCommandTest {
     public void unchangedResultsPass() throws IOException {
         CliRun run = CliRun.run(new CheckCommand(), copyOfBaseline().toString(), "--baseline", baseline.toString());
         assertEquals(run.exit(), 0, run.out() + run.err());
-        assertEquals(run.out(), "check: 16 cell(s) compared, 0 regression(s), 0 missing, 0 new; "
+        assertEquals(run.out(), "check: 18 cell(s) compared, 0 regression(s), 0 missing, 0 new; "
                 + "tolerance 0.50 AP points: OK\n");
     }
 
@@ -60,7 +60,7 @@ public class CheckCommandTest {
         assertEquals(run.exit(), 1, run.out() + run.err());
         assertEquals(run.out(), "REGRESSION table5 (mini) cell adamixer-ld seed 0: AP 43.60 -> 42.50 "
                 + "(-1.10 points, tolerance 0.50)\n"
-                + "check: 16 cell(s) compared, 1 regression(s), 0 missing, 0 new; tolerance 0.50 AP points: FAIL\n");
+                + "check: 18 cell(s) compared, 1 regression(s), 0 missing, 0 new; tolerance 0.50 AP points: FAIL\n");
         CliRun loose = CliRun.run(new CheckCommand(), now.toString(), "--baseline", baseline.toString(),
                 "--tolerance", "1.2");
         assertEquals(loose.exit(), 0, loose.out());
@@ -86,7 +86,7 @@ public class CheckCommandTest {
         assertEquals(run.out(), "FAILED table3 (mini) cell adamixer-fgd seed 0: baseline AP 42.50, now failed: "
                 + "non-finite loss: loss_fgd is NaN\n"
                 + "MISSING clockdistill (mini) cell deformable-student seed 0: in the baseline, not in the new results\n"
-                + "check: 15 cell(s) compared, 1 regression(s), 1 missing, 0 new; tolerance 0.50 AP points: FAIL\n");
+                + "check: 17 cell(s) compared, 1 regression(s), 1 missing, 0 new; tolerance 0.50 AP points: FAIL\n");
     }
 
     @Test
@@ -100,7 +100,7 @@ public class CheckCommandTest {
         assertEquals(run.exit(), 1, run.out());
         assertTrue(run.out().startsWith("REGRESSION table5 (mini) cell adamixer-ld seed 0: AP 43.60 -> 42.50"),
                 run.out());
-        assertTrue(run.out().contains("check: 16 cell(s) compared, 1 regression(s)"), run.out());
+        assertTrue(run.out().contains("check: 18 cell(s) compared, 1 regression(s)"), run.out());
     }
 
     @Test
