@@ -27,13 +27,14 @@ import org.testng.annotations.Test;
  * <p>To regenerate the golden files after an intended change, run from the worktree root
  * {@code ./mvnw -B -o -q -pl reports test -Dtest=GoldenFilesTest -Ddetrkd.regenerateGoldens=true}: the files are
  * rewritten under {@code reports/src/test/resources/golden/} (the test then passes); review the diff before committing.
+ * {@code golden/result-example.json} is one cell's {@code result.json}: the schema the runner writes, pinned.
  */
 public class GoldenFilesTest {
     /** The files compared, relative to the report folder and to {@code golden/}. */
     static final List<String> FILES = List.of("results.csv", "summary.csv", "tables.md", "index.html",
-            "leaderboard.html", "suites/table5-mini.html", "suites/table3-mini.html", "suites/table7-smoke.html",
+            "leaderboard.html", "suites/table1-mini.html", "suites/table5-mini.html", "suites/table3-mini.html", "suites/table7-smoke.html",
             "suites/clockdistill-mini.html", "cells/table5-mini/adamixer-ld-seed0.html",
-            "cells/table5-mini/adamixer-ad-seed1.html", "style.css");
+            "cells/table5-mini/adamixer-ad-seed1.html", "style.css", "result-example.json");
 
     private Path out;
 
@@ -49,6 +50,11 @@ public class GoldenFilesTest {
     }
 
     private static ResultRecord withMask(ResultRecord r, Path cell) throws IOException {
+        writeMask(cell);
+        return withMaskPath(r);
+    }
+
+    private static void writeMask(Path cell) throws IOException {
         BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 32; x++) {
@@ -57,6 +63,10 @@ public class GoldenFilesTest {
         }
         Files.createDirectories(cell.resolve("masks"));
         ImageIO.write(img, "png", cell.resolve("masks/stage6.png").toFile());
+    }
+
+    /** The record with one selection-mask path; {@code result-example.json} pins the on-disk schema. */
+    private static ResultRecord withMaskPath(ResultRecord r) {
         return new ResultRecord(r.schemaVersion(), r.suite(), r.scale(), r.cellId(), r.paper(), r.method(),
                 r.preset(), r.options(), r.detector(), r.epochs(), r.teacher(), r.student(), r.seed(), r.status(),
                 r.failure(), r.metrics(), r.history(), r.instability(), List.of("masks/stage6.png"),
@@ -78,6 +88,9 @@ public class GoldenFilesTest {
     @BeforeClass
     public void render() throws IOException {
         out = renderStandardSet();
+        ResultRecord example = ResultFixtures.standardSet().stream()
+                .filter(r -> r.cellId().equals("adamixer-ld") && r.seed() == 0).findFirst().orElseThrow();
+        Files.writeString(out.resolve("result-example.json"), ResultJson.toJson(withMaskPath(example)) + "\n");
         if (Boolean.getBoolean("detrkd.regenerateGoldens")) {
             Path golden = Path.of(System.getProperty("user.dir"), "src/test/resources/golden");
             for (String f : FILES) {
