@@ -3,6 +3,7 @@ package org.detrkd.reports.aggregate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.detrkd.reports.model.CocoMetrics;
 import org.detrkd.reports.model.EpochRecord;
 import org.detrkd.reports.model.LoadedResult;
@@ -37,7 +38,7 @@ final class EpochColumns {
         return out;
     }
 
-    private static java.util.Optional<ResultRecord> atEpoch(ResultRecord r, String column, int epoch) {
+    private static Optional<ResultRecord> atEpoch(ResultRecord r, String column, int epoch) {
         Double ap = null;
         for (EpochRecord e : r.history()) {
             if (e.epoch() == epoch && e.ap() != null) {
@@ -46,17 +47,17 @@ final class EpochColumns {
         }
         PaperRef ref = new PaperRef(r.paper().table(), r.paper().group(), r.paper().row(), column);
         if (ap == null && !r.finished()) {   // failed before this epoch: the seed counts as failed in this column
-            return java.util.Optional.of(new ResultRecord(r.schemaVersion(), r.suite(), r.scale(), r.cellId(), ref,
+            return Optional.of(new ResultRecord(r.schemaVersion(), r.suite(), r.scale(), r.cellId(), ref,
                     r.method(), r.preset(), r.options(), r.detector(), r.epochs(), r.teacher(), r.student(),
                     r.seed(), r.status(), r.failure(), null, r.history(), r.instability(), r.maskImages(),
                     r.wallTimeSeconds(), r.stepsPerSecond(), r.peakMemoryBytes(), r.environment(), r.finishedAt()));
         }
         if (ap == null && r.epochs() != epoch) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         double value = ap != null ? ap : r.metrics().ap();
         CocoMetrics m = new CocoMetrics(value, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
-        return java.util.Optional.of(new ResultRecord(r.schemaVersion(), r.suite(), r.scale(), r.cellId(), ref,
+        return Optional.of(new ResultRecord(r.schemaVersion(), r.suite(), r.scale(), r.cellId(), ref,
                 r.method(), r.preset(), r.options(), r.detector(), r.epochs(), r.teacher(), r.student(), r.seed(),
                 Status.FINISHED, null, m, r.history(), r.instability(), r.maskImages(), r.wallTimeSeconds(),
                 r.stepsPerSecond(), r.peakMemoryBytes(), r.environment(), r.finishedAt()));

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -55,7 +56,7 @@ public final class BaselineReader {
         }
     }
 
-    private static java.util.Optional<CellAp> cell(Path file, CSVRecord r) {
+    private static Optional<CellAp> cell(Path file, CSVRecord r) {
         String where = "line " + (r.getRecordNumber() + 1);
         if (!r.isConsistent()) {
             throw new ReportInputException(file, where, "expected " + r.getParser().getHeaderNames().size()
@@ -64,7 +65,7 @@ public final class BaselineReader {
         String status = r.get("status");
         boolean failed = status.equals("failed");
         if (!failed && !r.get("metric").equals("AP")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         long seed;
         Double ap = null;
@@ -76,7 +77,7 @@ public final class BaselineReader {
         } catch (NumberFormatException e) {
             throw new ReportInputException(file, where, "expected a number, got '" + e.getMessage() + "'");
         }
-        return java.util.Optional.of(new CellAp(r.get("suite"), r.get("scale"), r.get("cell_id"), seed, ap,
+        return Optional.of(new CellAp(r.get("suite"), r.get("scale"), r.get("cell_id"), seed, ap,
                 failed ? "failed" : null));
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.detrkd.reports.model.CocoMetrics;
 import org.detrkd.reports.model.EpochRecord;
@@ -88,7 +89,7 @@ final class CellPage {
         m.put("message", r.failure().message());
         m.put("step", Long.toString(r.failure().step()));
         List<String[]> terms = new ArrayList<>();
-        new java.util.TreeMap<>(r.failure().terms()).forEach((k, v) -> terms.add(new String[] {k, Fmt.num(v)}));
+        new TreeMap<>(r.failure().terms()).forEach((k, v) -> terms.add(new String[] {k, Fmt.num(v)}));
         m.put("terms", terms);
         return m;
     }

@@ -1,6 +1,7 @@
 package org.detrkd.reports.render;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -77,8 +78,7 @@ public final class Fmt {
             return s;
         }
         try {
-            return ResultJson.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(v);
+            return ResultJson.mapper().writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(v);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot format " + v, e);
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.detrkd.reports.aggregate.AggregateRow;
 import org.detrkd.reports.aggregate.SuiteSummary;
@@ -110,7 +111,7 @@ final class HtmlViews {
      */
     static Map<String, Object> leaderboard(List<SuiteSummary> suites) {
         TreeSet<String> detectors = new TreeSet<>();
-        Map<String, Map<String, List<AggregateRow>>> byRow = new java.util.TreeMap<>();
+        Map<String, Map<String, List<AggregateRow>>> byRow = new TreeMap<>();
         Map<String, SuiteSummary> scaleOf = new LinkedHashMap<>();
         for (SuiteSummary s : suites) {
             for (AggregateRow r : s.rows()) {

@@ -1,9 +1,11 @@
 package org.detrkd.reports.render;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.detrkd.reports.aggregate.AggregateRow;
 import org.detrkd.reports.aggregate.SuiteSummary;
 import org.detrkd.reports.model.CocoMetrics;
@@ -85,17 +87,14 @@ record TableLayout(List<String> headers, List<Line> lines) {
                 paper.add(r == null ? "" : MarkdownFormat.paper(r, "AP"));
             }
             AggregateRow first = same.get(0);
+            Set<String> seen = new HashSet<>();
             List<LoadedResult> cells = same.stream().flatMap(r -> r.cells().stream())
-                    .filter(distinctBy(new java.util.HashSet<>())).toList();
+                    .filter(l -> seen.add(l.key())).toList();
             String seeds = same.stream().map(MarkdownFormat::seeds).distinct().reduce((a, b) -> a + " / " + b)
                     .orElse("");
             lines.add(new Line(first.key().row(), first.method(), first.key().preset(), seeds, first.baseline(),
                     ours, paper, cells));
         }
         return new TableLayout(headers, lines);
-    }
-
-    private static java.util.function.Predicate<LoadedResult> distinctBy(java.util.Set<String> seen) {
-        return l -> seen.add(l.key());
     }
 }
