@@ -24,4 +24,16 @@ public record Environment(
         @JsonProperty(value = "threads", required = true) int threads,
         @JsonProperty(value = "java_version", required = true) String javaVersion,
         @JsonProperty(value = "os", required = true) String os) {
+
+    /**
+     * An environment for this JVM: Java version and OS from the system properties, the rest from the caller (the
+     * runner knows the git commit, the versions, the devices and the threads).
+     */
+    public static Environment ofThisJvm(String gitCommit, String detrkdVersion, String djlVersion,
+            String pytorchVersion, List<String> devices, int threads) {
+        String os = System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch");
+        return new Environment(gitCommit, detrkdVersion, djlVersion, pytorchVersion, List.copyOf(devices), threads,
+                System.getProperty("java.version"), os);
+    }
 }

@@ -7,6 +7,7 @@ import static org.testng.Assert.expectThrows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.detrkd.reports.ResultFixtures;
 import org.testng.annotations.Test;
 
@@ -141,6 +142,14 @@ public class ResultJsonTest {
         ReportInputException e = expectThrows(ReportInputException.class, () -> ResultJson.read(file));
         assertTrue(e.getMessage().startsWith(file + ": /seed (line "), e.getMessage());
         assertTrue(e.getMessage().endsWith(": expected an integer, got '3'"), e.getMessage());
+    }
+
+    @Test
+    public void environmentOfThisJvm() {
+        Environment e = Environment.ofThisJvm("abc", "0.1.0", "0.35.1", "2.7.1", List.of("cpu()"), 2);
+        assertEquals(e.javaVersion(), System.getProperty("java.version"));
+        assertTrue(e.os().startsWith(System.getProperty("os.name") + " "), e.os());
+        assertEquals(e.threads(), 2);
     }
 
     @Test
