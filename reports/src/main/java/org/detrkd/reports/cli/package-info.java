@@ -1,0 +1,2 @@
+/** picocli commands of the reports module ({@code report}, {@code check}), registered by the {@code detrkd} CLI. */
+package org.detrkd.reports.cli;
