@@ -2,6 +2,7 @@ package org.detrkd.cli;
 
 import java.io.PrintWriter;
 import org.detrkd.datasets.io.InputException;
+import org.detrkd.reports.model.ReportInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -57,7 +58,7 @@ public final class Detrkd implements Runnable {
     private static int handleExecutionException(
             Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
         PrintWriter err = cmd.getErr();
-        InputException input = findInputException(ex);
+        RuntimeException input = findInputException(ex);
         if (input != null) {
             err.println("detrkd: " + input.getMessage());
             err.flush();
@@ -69,10 +70,14 @@ public final class Detrkd implements Runnable {
         return EXIT_INTERNAL;
     }
 
-    private static InputException findInputException(Throwable ex) {
+    /** The first bad-input exception in the cause chain: the datasets' or the reports' kind (same one-line form). */
+    private static RuntimeException findInputException(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof InputException ie) {
                 return ie;
+            }
+            if (t instanceof ReportInputException re) {
+                return re;
             }
         }
         return null;

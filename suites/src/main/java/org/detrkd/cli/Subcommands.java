@@ -7,6 +7,8 @@ import org.detrkd.datasets.cli.EvalCommand;
 import org.detrkd.datasets.cli.PerturbGtCommand;
 import org.detrkd.detr.cli.AssignCommand;
 import org.detrkd.detr.cli.BenchMatcherCommand;
+import org.detrkd.reports.cli.CheckCommand;
+import org.detrkd.reports.cli.ReportCommand;
 import picocli.CommandLine;
 
 /** The explicit list of the command line's subcommands, each defined in the module that owns the job. */
@@ -17,6 +19,8 @@ final class Subcommands {
         cli.addSubcommand(new QuickstartCommand());
         cli.addSubcommand(group(new DataCommand(), new DataMakeCommand(), new DataCheckCommand()));
         cli.addSubcommand(new EvalCommand());
+        cli.addSubcommand(new ReportCommand());
+        cli.addSubcommand(new CheckCommand());
         cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand(), new BenchMatcherCommand()));
         cli.addSubcommand(group(new ToolsCommand(), new AssignCommand(), new PerturbGtCommand()));
     }

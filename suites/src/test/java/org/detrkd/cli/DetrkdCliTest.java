@@ -35,7 +35,7 @@ public class DetrkdCliTest {
     public void helpListsEveryCommand() {
         Run r = new Run("--help");
         assertEquals(r.code, 0);
-        for (String name : new String[] {"data", "eval", "bench", "tools"}) {
+        for (String name : new String[] {"quickstart", "data", "eval", "report", "check", "bench", "tools"}) {
             assertTrue(r.out.contains("  " + name + " "), "help lists '" + name + "':\n" + r.out);
         }
     }
@@ -72,6 +72,14 @@ public class DetrkdCliTest {
         assertEquals(r.code, Detrkd.EXIT_BAD_INPUT);
         assertEquals(r.err.strip().lines().count(), 1L, r.err);
         assertTrue(r.err.startsWith("detrkd: " + gt + ": "), r.err);
+    }
+
+    @Test
+    public void reportsBadInputIsAlsoExitTwo() throws Exception {
+        Path missing = Files.createTempDirectory("detrkd-cli").resolve("results");
+        Run r = new Run("check", missing.toString(), "--baseline", missing.toString());
+        assertEquals(r.code, Detrkd.EXIT_BAD_INPUT, r.err);
+        assertEquals(r.err.strip(), "detrkd: " + missing + ": no such file or folder");
     }
 
     @Test
