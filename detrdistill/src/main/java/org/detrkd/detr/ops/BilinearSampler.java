@@ -46,8 +46,8 @@ public final class BilinearSampler {
         NDArray index = corners.index().reshape(n, 1, p * BilinearCorners.CORNERS)
                 .broadcast(new Shape(n, c, p * BilinearCorners.CORNERS));
         NDArray neighbours = value.reshape(n, c, (long) h * w).gather(index, 2)
-                .reshape(n, c, p, BilinearCorners.CORNERS);
-        NDArray out = neighbours.mul(corners.weight().reshape(n, 1, p, BilinearCorners.CORNERS)).sum(new int[] {3});
+                .reshape(n, c, BilinearCorners.CORNERS, p);
+        NDArray out = neighbours.mul(corners.weight().reshape(n, 1, BilinearCorners.CORNERS, p)).sum(new int[] {2});
         return ls.dimension() == 4 ? out.reshape(n, c, ls.get(1), ls.get(2)) : out;
     }
 

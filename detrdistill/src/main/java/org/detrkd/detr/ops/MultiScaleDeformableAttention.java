@@ -154,13 +154,16 @@ public final class MultiScaleDeformableAttention extends AbstractBlock {
             throw new IllegalArgumentException("reference points must be [B, Q, L=" + levels + ", 2 or 4], got " + rs);
         }
         if (last == 2) {
-            float[] norm = new float[2 * levels];
+            // a whole [L, P, 2] block: broadcasting over small inner axes is slow on torch's CPU kernels
+            float[] norm = new float[2 * levels * points];
             for (int l = 0; l < levels; l++) {
-                norm[2 * l] = shapes.width(l);
-                norm[2 * l + 1] = shapes.height(l);
+                for (int p = 0; p < points; p++) {
+                    norm[2 * (l * points + p)] = shapes.width(l);
+                    norm[2 * (l * points + p) + 1] = shapes.height(l);
+                }
             }
             NDManager m = offsets.getManager();
-            NDArray normalizer = m.create(norm, new Shape(levels, 1, 2)).toType(offsets.getDataType(), false);
+            NDArray normalizer = m.create(norm, new Shape(levels, points, 2)).toType(offsets.getDataType(), false);
             return offsets.div(normalizer).add(ref.reshape(b, q, 1, levels, 1, 2));
         }
         NDArray r = ref.reshape(b, q, 1, levels, 1, 4);
@@ -199,14 +202,14 @@ public final class MultiScaleDeformableAttention extends AbstractBlock {
         }
         long lq = ls.get(1);
         long k = ls.get(3) * ls.get(4) * BilinearCorners.CORNERS;
-        BilinearCorners c = BilinearCorners.compute(locations, shapes); // [N, Lq, M, L, P, 4]
+        BilinearCorners c = BilinearCorners.compute(locations, shapes, weights); // [N, Lq, M, 4, L, P]
         NDManager mgr = locations.getManager();
         // row of value[n, s, m] in the [N*S*M, D] view: (n*S + s)*M + m
         NDArray batchRow = mgr.arange(0L, n * s * m, s * m, DataType.INT64).reshape(n, 1, 1, 1, 1, 1);
         NDArray headRow = mgr.arange(0L, m, 1L, DataType.INT64).reshape(1, 1, m, 1, 1, 1);
-        NDArray rows = c.index().mul(m).add(batchRow).add(headRow).reshape(-1);
+        NDArray rows = c.index().mul(m).add(batchRow.add(headRow)).reshape(-1);
         NDArray sampled = value.reshape(n * s * m, d).get(new NDIndex("{}", rows)).reshape(n * lq * m, k, d);
-        NDArray w = c.weight().mul(weights.expandDims(5)).reshape(n * lq * m, 1, k);
+        NDArray w = c.weight().reshape(n * lq * m, 1, k);
         return w.matMul(sampled).reshape(n, lq, m * d);
     }
 
