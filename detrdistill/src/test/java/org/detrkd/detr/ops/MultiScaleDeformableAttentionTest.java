@@ -5,6 +5,7 @@ import static org.testng.Assert.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -12,6 +13,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import ai.djl.util.PairList;
 
 import org.testng.annotations.Test;
 
@@ -227,6 +229,11 @@ public class MultiScaleDeformableAttentionTest {
                     }
                     Goldens.assertClose(gotD, expected, 1e-5, 1e-4, "layer, ref dim " + refDim + ", mask " + masked);
                 }
+                // the Block interface, with the level shapes as a parameter, gives the same output
+                NDList viaBlock = attn.forward(ps, new NDList(query, ref, input, padMask), false,
+                        new PairList<>(List.of("spatial_shapes"), List.<Object>of(SHAPES)));
+                assertEquals(viaBlock.get(0).toFloatArray(),
+                        attn.apply(ps, query, ref, input, SHAPES, padMask, false).output().toFloatArray());
                 // padded positions do not matter: changing the input there leaves the output unchanged
                 NDArray changed = input.add(padMask.toType(DataType.FLOAT32, false).expandDims(2).mul(100));
                 float[] a = attn.apply(ps, query, ref, input, SHAPES, padMask, false).output().toFloatArray();
