@@ -14,13 +14,12 @@ import ai.djl.ndarray.types.Shape;
  * <p>Convention of {@code torch.nn.functional.grid_sample(mode='bilinear', padding_mode='zeros',
  * align_corners=False)} with {@code grid = 2 * loc - 1}: a location (x, y) in [0, 1] over the image extent maps to the
  * source pixel coordinate {@code ix = x * W - 0.5}, {@code iy = y * H - 0.5} (pixel column j has its centre at ix = j).
- * With {@code x0 = floor(ix)}, {@code fx = ix - x0} (and the same for y) the neighbours are, in this order along the corner axis
- * (placed before the level axis),
- * {@code (x0, y0), (x0 + 1, y0), (x0, y0 + 1), (x0 + 1, y0 + 1)} with weights {@code (1-fx)(1-fy), fx(1-fy),
- * (1-fx)fy, fx fy}. A neighbour outside the map contributes nothing: its weight is multiplied by 0 and its position
- * is clamped into the map (a valid position, so a gather never goes out of range). The floor is taken on a detached copy, so
- * the weights carry the gradient with respect to the locations; at an integer ix this is the one-sided derivative
- * with {@code x0 = floor(ix)}, as torch's.
+ * With {@code x0 = floor(ix)}, {@code fx = ix - x0} (and the same for y) the neighbours are, in this order along the
+ * corner axis (placed before the level axis), {@code (x0, y0), (x0 + 1, y0), (x0, y0 + 1), (x0 + 1, y0 + 1)} with
+ * weights {@code (1-fx)(1-fy), fx(1-fy), (1-fx)fy, fx fy}. A neighbour outside the map contributes nothing: its weight
+ * is multiplied by 0 and its position is clamped into the map (a valid position, so a gather never goes out of range).
+ * The floor is taken on a detached copy, so the weights carry the gradient with respect to the locations; at an
+ * integer ix this is the one-sided derivative with {@code x0 = floor(ix)}, as torch's.
  *
  * @param index {@code [..., 4, L, P]} int64: flattened position {@code start(l) + y * W_l + x} of each neighbour over
  *     all levels (for a neighbour outside its map, some position of the same map)

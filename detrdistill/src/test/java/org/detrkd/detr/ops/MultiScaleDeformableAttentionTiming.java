@@ -24,8 +24,8 @@ import java.util.Locale;
  * queries, d 128, 8 heads, 4 points, the 3 levels of a 128-px image (16x16, 8x8, 4x4).
  *
  * <p>Logs medians (and minima), as wall-clock and as thread CPU time (with one intra-op thread torch runs on the
- * calling thread, and CPU time is less disturbed by other processes on a shared machine), of: the whole layer's training forward and backward and its inference forward; the
- * sampling core alone (same shapes, leaf inputs that require gradients) forward and backward; and the rest of the
+ * calling thread, and CPU time is less disturbed by other processes on a shared machine), of: the whole layer's
+ * training forward and backward and its inference forward; the sampling core alone (same shapes, leaf inputs that require gradients) forward and backward; and the rest of the
  * layer (projections, softmax, locations) as the difference.
  */
 public final class MultiScaleDeformableAttentionTiming {
@@ -112,16 +112,16 @@ public final class MultiScaleDeformableAttentionTiming {
             }
         }
         LOG.info(String.format(Locale.ROOT, "MSDeformAttn %s: batch %d, queries %d, d %d, heads %d, points %d, %s "
-                + "(S %d), threads %s, %d iterations; medians (min) in ms, wall clock | thread CPU time:", args[0], b, q,
-                d, heads, points, shapes, s, System.getProperty("ai.djl.pytorch.num_threads"), iters));
+                + "(S %d), threads %s, %d iterations; medians (min) in ms, wall clock | thread CPU time:", args[0], b,
+                q, d, heads, points, shapes, s, System.getProperty("ai.djl.pytorch.num_threads"), iters));
         report("layer forward (training)", t[0], cpuMs[0]);
         report("layer backward", t[1], cpuMs[1]);
         report("layer inference forward", t[2], cpuMs[2]);
         report("sampling core forward", t[3], cpuMs[3]);
         report("sampling core backward", t[4], cpuMs[4]);
         report("  of which corners (fwd)", t[5], cpuMs[5]);
-        LOG.info(String.format(Locale.ROOT, "  rest of the layer (difference of medians): forward %.1f | %.1f, backward "
-                + "%.1f | %.1f", median(t[0]) - median(t[3]), median(cpuMs[0]) - median(cpuMs[3]),
+        LOG.info(String.format(Locale.ROOT, "  rest of the layer (difference of medians): forward %.1f | %.1f, "
+                + "backward %.1f | %.1f", median(t[0]) - median(t[3]), median(cpuMs[0]) - median(cpuMs[3]),
                 median(t[1]) - median(t[4]), median(cpuMs[1]) - median(cpuMs[4])));
     }
 
