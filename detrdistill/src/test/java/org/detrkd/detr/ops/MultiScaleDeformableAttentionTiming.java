@@ -25,8 +25,9 @@ import java.util.Locale;
  *
  * <p>Logs medians (and minima), as wall-clock and as thread CPU time (with one intra-op thread torch runs on the
  * calling thread, and CPU time is less disturbed by other processes on a shared machine), of: the whole layer's
- * training forward and backward and its inference forward; the sampling core alone (same shapes, leaf inputs that require gradients) forward and backward; and the rest of the
- * layer (projections, softmax, locations) as the difference.
+ * training forward and backward and its inference forward; the sampling core alone (same shapes, leaf inputs that
+ * require gradients) forward and backward; and the rest of the layer (projections, softmax, locations) as the
+ * difference.
  */
 public final class MultiScaleDeformableAttentionTiming {
 
