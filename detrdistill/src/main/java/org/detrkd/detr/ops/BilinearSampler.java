@@ -1,5 +1,6 @@
 package org.detrkd.detr.ops;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
@@ -59,6 +60,6 @@ public final class BilinearSampler {
      * @return {@code [N, C, Hg, Wg]}
      */
     public static NDArray gridSample(NDArray value, NDArray grid) {
-        return sample(value, grid.add(1).mul(0.5));
+        return sample(value, Scalars.mul(grid.add(1), 0.5));
     }
 }

@@ -1,5 +1,6 @@
 package org.detrkd.detr.ops;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -169,7 +170,7 @@ public final class MultiScaleDeformableAttention extends AbstractBlock {
         NDArray r = ref.reshape(b, q, 1, levels, 1, 4);
         NDArray xy = r.get(new NDIndex("..., :2"));
         NDArray wh = r.get(new NDIndex("..., 2:"));
-        return offsets.mul(wh).mul(0.5 / points).add(xy);
+        return Scalars.mul(offsets.mul(wh), 0.5 / points).add(xy);
     }
 
     /**
