@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.detrkd.datasets.io.Provenance;
 import org.detrkd.datasets.eval.EvalBenchmark;
 import org.detrkd.datasets.io.InputException;
 import picocli.CommandLine.Command;
@@ -61,6 +62,7 @@ public final class BenchEvalCommand implements Callable<Integer> {
         o.put("ap", r.ap());
         o.put("available_processors", Runtime.getRuntime().availableProcessors());
         o.put("java_version", r.javaVersion());
+        o.put("provenance", Provenance.basic());
         PrintWriter out = spec.commandLine().getOut();
         out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(o));
         out.flush();

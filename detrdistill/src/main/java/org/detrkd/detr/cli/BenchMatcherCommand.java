@@ -86,6 +86,7 @@ public final class BenchMatcherCommand implements Callable<Integer> {
         }
         out.put("load_average_before", loadBefore);
         out.put("load_average_after", LOAD.getSystemLoadAverage());
+        out.set("provenance", new ObjectMapper().valueToTree(org.detrkd.datasets.io.Provenance.basic()));
         spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(out));
         spec.commandLine().getOut().flush();
         return 0;
