@@ -97,7 +97,7 @@ public final class StepTimes {
         return REFERENCE_CORES / (double) cores;
     }
 
-    /** {@code 12 s}, {@code 7 min}, {@code 3.4 h}, {@code 41 d}. */
+    /** {@code 12 s}, {@code 7 min}, {@code 3.4 h}, {@code 41 d}, {@code 15 y}. */
     public static String human(double seconds) {
         if (seconds < 90) {
             return String.format(Locale.ROOT, "%.0f s", seconds);
@@ -108,6 +108,9 @@ public final class StepTimes {
         if (seconds < 48 * 3600) {
             return String.format(Locale.ROOT, "%.1f h", seconds / 3600);
         }
-        return String.format(Locale.ROOT, "%.0f d", seconds / 86400);
+        if (seconds < 365 * 86400) {
+            return String.format(Locale.ROOT, "%.0f d", seconds / 86400);
+        }
+        return String.format(Locale.ROOT, "%.0f y", seconds / (365 * 86400));
     }
 }

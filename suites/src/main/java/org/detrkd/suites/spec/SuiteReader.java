@@ -24,7 +24,7 @@ import org.detrkd.suites.spec.SuiteSpec.SetupSpec;
 /**
  * Reads a suite file strictly into a {@link SuiteSpec} and validates it ({@link SuiteValidator}). Every problem is
  * one {@link InputException} line: {@code FILE: line N, column M: what is wrong; allowed: ...}. The schema is
- * documented in {@code suites/README-suites.md} (see {@link #SCHEMA_VERSION}).
+ * documented in this package's {@code package-info.java} (see {@link #SCHEMA_VERSION}).
  */
 public final class SuiteReader {
     /** The schema version this reader knows ({@code schema: 1} in every file). */
