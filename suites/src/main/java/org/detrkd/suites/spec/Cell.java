@@ -68,6 +68,14 @@ public record Cell(@JsonProperty("suite") String suite, @JsonProperty("scale") S
                 "dataset", dataset, "seed", seed));
     }
 
+    /**
+     * A part of the cell as the JSON object a {@code result.json} carries ({@code options}, {@code teacher},
+     * {@code student}): for example {@code Cell.json(cell.options())}.
+     */
+    public static Map<String, Object> json(Object part) {
+        return SpecHash.toMap(part);
+    }
+
     /** The teacher's hash (the runner's teacher cache key), or null without a teacher. */
     @JsonIgnore
     public String teacherHash() {

@@ -2,7 +2,6 @@ package org.detrkd.suites.spec;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.detrkd.datasets.io.InputException;
 import org.detrkd.suites.spec.YamlNode.Loc;
 import org.detrkd.suites.spec.YamlNode.Mapping;
@@ -26,13 +25,13 @@ public record Fields(String file, String path, Mapping map) {
      */
     public static Fields of(String file, String path, YamlNode node, List<String> allowed) {
         if (!(node instanceof Mapping m)) {
-            throw new InputException(file, node.loc().toString(), path + ": expected a mapping, got "
+            throw new InputException(file, node.loc().toString(), display(path) + ": expected a mapping, got "
                     + node.describe(), null);
         }
         for (String key : m.entries().keySet()) {
             if (!allowed.contains(key)) {
                 throw new InputException(file, m.keyLocs().get(key).toString(), "unknown key '" + key + "' in "
-                        + path + "; allowed: " + String.join(", ", allowed), null);
+                        + display(path) + "; allowed: " + String.join(", ", allowed), null);
             }
         }
         return new Fields(file, path, m);
@@ -63,7 +62,7 @@ public record Fields(String file, String path, Mapping map) {
     public YamlNode required(String key) {
         YamlNode n = node(key);
         if (n == null || n instanceof Scalar s && s.isNull()) {
-            throw error(map.loc(), "missing required key '" + key + "' in " + (path.isEmpty() ? "the suite" : path));
+            throw error(map.loc(), "missing required key '" + key + "' in " + display(path));
         }
         return n;
     }
@@ -157,7 +156,7 @@ public record Fields(String file, String path, Mapping map) {
 
     private String checkOneOf(YamlNode n, String value, String key, List<String> allowed) {
         if (!allowed.contains(value)) {
-            throw error(n.loc(), "unknown " + key + " '" + value + "' in " + path + "; known: "
+            throw error(n.loc(), "unknown " + key + " '" + value + "' in " + display(path) + "; known: "
                     + String.join(", ", allowed));
         }
         return value;
@@ -196,11 +195,7 @@ public record Fields(String file, String path, Mapping map) {
         return error(n.loc(), where + ": expected " + expected + ", got " + n.describe());
     }
 
-    /** Key sets must be spelled once: a convenience for callers building allowed lists. */
-    static List<String> keys(String... keys) {
-        if (Set.of(keys).size() != keys.length) {
-            throw new IllegalArgumentException("duplicate allowed key");
-        }
-        return List.of(keys);
+    private static String display(String path) {
+        return path.isEmpty() ? "the suite" : path;
     }
 }

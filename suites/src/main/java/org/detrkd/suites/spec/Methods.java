@@ -117,8 +117,8 @@ public final class Methods {
                     g.optOneOf("split", SPLITS, l0.split()), g.optNumber("score_threshold", l0.scoreThreshold()),
                     g.optOneOf("progressive", PROGRESSIVE, l0.progressive()));
             if ("none".equals(l.split()) && l.negativeBox()) {
-                throw g.error("negative_box", "negative_box needs a positive/negative split; with split 'none' "
-                        + "every teacher prediction is distilled through positive_class/positive_box");
+                throw g.error("negative_box", "split 'none' has no negatives: set negative_box: false (every "
+                        + "teacher prediction is then distilled through positive_class/positive_box)");
             }
         }
         Features fe = f0;

@@ -33,6 +33,15 @@ public final class SpecHash {
         }
     }
 
+    /** A value as a JSON object (keys sorted), or an empty map for null. */
+    @SuppressWarnings("unchecked")
+    public static java.util.Map<String, Object> toMap(Object value) {
+        if (value == null) {
+            return new java.util.LinkedHashMap<>();
+        }
+        return CANONICAL.convertValue(value, java.util.LinkedHashMap.class);
+    }
+
     /** The canonical JSON of a value (one line, keys sorted). */
     public static String json(Object value) {
         try {

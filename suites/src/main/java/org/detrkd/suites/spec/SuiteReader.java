@@ -192,10 +192,14 @@ public final class SuiteReader {
                 drops.add(d);
             }
         }
+        double dropFactor = s.optNumber("lr_drop_factor", 0.1);
+        if (!(dropFactor > 0 && dropFactor <= 1)) {
+            throw s.error("lr_drop_factor", "lr_drop_factor must be in (0, 1], got " + dropFactor);
+        }
         ScheduleSpec schedule = new ScheduleSpec(positive(s, "epochs"),
                 s.optOneOf("optimizer", KnownNames.OPTIMIZERS, "adamw"), positiveNumber(s, "lr"),
-                s.optNumber("backbone_lr_factor", 0.1), s.optNumber("weight_decay", 1e-4), s.optNumber("grad_clip", 0.1),
-                List.copyOf(drops), s.optNumber("lr_drop_factor", 0.1), s.optNumber("warmup_epochs", 0.0));
+                nonNegative(s, "backbone_lr_factor", 0.1), nonNegative(s, "weight_decay", 1e-4),
+                nonNegative(s, "grad_clip", 0.1), List.copyOf(drops), dropFactor, nonNegative(s, "warmup_epochs", 0));
         String id = f.string("id");
         if (!id.matches("[a-z0-9][a-z0-9_-]*")) {
             throw f.error("id", "setup id '" + id + "' must be lower-case letters, digits, '-' or '_'");
@@ -285,6 +289,14 @@ public final class SuiteReader {
         int v = f.integer(key);
         if (v < 1) {
             throw f.error(key, f.at(key) + " must be >= 1, got " + v);
+        }
+        return v;
+    }
+
+    private static double nonNegative(Fields f, String key, double otherwise) {
+        double v = f.optNumber(key, otherwise);
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw f.error(key, f.at(key) + " must be a finite number >= 0, got " + v);
         }
         return v;
     }

@@ -178,4 +178,45 @@ public class SuiteReaderErrorsTest {
         SuiteValidator.checkPaths(s, Scale.PAPER, root);
         SuiteValidator.checkPaths(s, Scale.MINI, root);   // generated data need not exist
     }
+
+    @Test
+    public void topLevelKeysAndMissingKeys() {
+        assertEquals(error(BASE.replace("suite: mine\n", "suite: mine\nsuites: x\n")).getMessage(), "mine.yaml: line 3,"
+                + " column 1: unknown key 'suites' in the suite; allowed: schema, suite, title, paper_table, notes, "
+                + "scales, setups, methods, grid");
+        assertEquals(error(BASE.replace("    batch: 16\n", "")).getMessage(), "mine.yaml: line 6, column 5: missing "
+                + "required key 'batch' in scales.paper");
+        assertEquals(error(BASE.replace("schema: 1", "schema: 2")).getMessage(), "mine.yaml: line 1, column 1: "
+                + "unsupported schema 2; this version of detrkd reads schema 1");
+        assertEquals(error("- a\n- b\n").getMessage(), "mine.yaml: line 1, column 1: the suite: expected a mapping, "
+                + "got a list");
+        assertEquals(error("").getMessage(), "mine.yaml: line 1: the file is empty");
+    }
+
+    @Test
+    public void optionValuesAreChecked() {
+        assertEquals(error(BASE.replace("{row: none, method: none}", "{row: none, method: none, options: {w: 1}}"))
+                .getMessage(), "mine.yaml: line 32, column 31: method none has no options");
+        assertEquals(error(BASE.replace("preset: paper}", "preset: paper, options: {lambda_features: -1}}"))
+                .getMessage(), "mine.yaml: line 33, column 69: lambda_features must be a finite number >= 0, got -1.0");
+        assertEquals(error(BASE.replace("preset: paper}", "preset: paper, options: {logits: {split: none}}}"))
+                .getMessage(), "mine.yaml: line 33, column 77: split 'none' has no negatives: set negative_box: false "
+                + "(every teacher prediction is then distilled through positive_class/positive_box)");
+    }
+
+    @Test
+    public void resolvedOptionsFillFromThePreset() {
+        SuiteSpec s = SuiteReader.parse("mine.yaml", BASE.replace("preset: paper}",
+                "preset: released-code, options: {features: {mask: eq8}}}"));
+        Cell c = SuiteExpander.expand(s, Scale.SMOKE).get(1);
+        java.util.Map<String, Object> json = Cell.json(c.options());
+        assertEquals(json.get("lambda_features"), 1.0);
+        assertEquals(((java.util.Map<?, ?>) json.get("features")).get("mask"), "eq8");
+        assertEquals(((java.util.Map<?, ?>) json.get("logits")).get("split"), "none");
+        assertEquals(((java.util.Map<?, ?>) json.get("logits")).get("negative_box"), false);
+        assertEquals(Cell.json(c.student()), java.util.Map.of("backbone", "mini-student", "decoder_stages", 6,
+                "detector", "conditional-detr", "encoder_stages", 6, "queries", 300));
+        assertEquals(c.teacherHash(), SpecHash.of(c.teacher()));
+        assertEquals(c.teacherHash().length(), 16);
+    }
 }
