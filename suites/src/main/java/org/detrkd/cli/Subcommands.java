@@ -9,6 +9,7 @@ import org.detrkd.detr.cli.AssignCommand;
 import org.detrkd.detr.cli.BenchMatcherCommand;
 import org.detrkd.reports.cli.CheckCommand;
 import org.detrkd.reports.cli.ReportCommand;
+import org.detrkd.suites.cli.SuitesCommand;
 import picocli.CommandLine;
 
 /** The explicit list of the command line's subcommands, each defined in the module that owns the job. */
@@ -19,6 +20,7 @@ final class Subcommands {
         cli.addSubcommand(new QuickstartCommand());
         cli.addSubcommand(group(new DataCommand(), new DataMakeCommand(), new DataCheckCommand()));
         cli.addSubcommand(new EvalCommand());
+        cli.addSubcommand(new SuitesCommand());
         cli.addSubcommand(new ReportCommand());
         cli.addSubcommand(new CheckCommand());
         cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand(), new BenchMatcherCommand()));

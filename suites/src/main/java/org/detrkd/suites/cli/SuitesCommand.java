@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * estimated wall time on this machine ({@link StepTimes}: estimates, not measurements). {@code detrkd suites show
  * NAME|FILE} prints one suite's expanded cells ({@link SuitesShowCommand}).
  */
-@Command(name = "suites", mixinStandardHelpOptions = true, subcommands = SuitesShowCommand.class,
+@Command(name = "suites", mixinStandardHelpOptions = true, versionProvider = org.detrkd.cli.VersionProvider.class, subcommands = SuitesShowCommand.class,
         description = "List the built-in suites (one per paper table) with cell counts and estimated times.")
 public final class SuitesCommand implements Callable<Integer> {
     @Spec

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * paper's numbers beside them; {@code --json} prints every resolved cell (what a runner executes);
  * {@code --check-paths} also checks that the scale's dataset folder exists (COCO at paper scale).
  */
-@Command(name = "show", mixinStandardHelpOptions = true,
+@Command(name = "show", mixinStandardHelpOptions = true, versionProvider = org.detrkd.cli.VersionProvider.class,
         description = "Print a suite's expanded cells with the paper's numbers (NAME of a built-in suite or a FILE).")
 public final class SuitesShowCommand implements Callable<Integer> {
     @Spec
