@@ -123,6 +123,9 @@ public final class DistillCommand implements Callable<Integer> {
         }
         Map<String, Object> description = new LinkedHashMap<>();
         description.put("method", method);
+        if (preset == null && method.equals(org.detrkd.detr.detrdistill.DetrDistill.NAME)) {
+            preset = org.detrkd.detr.detrdistill.DetrDistillSettings.PRESETS.get(0); // record the default by name
+        }
         description.put("preset", preset);
         description.put("options", new TreeMap<>(options));
         Map<String, Object> settings = new LinkedHashMap<>();

@@ -87,6 +87,34 @@ public class DistillCommandTest {
     }
 
     @Test
+    public void resumesTheSameDistillationAndRefusesAnotherInTheSameFolder() throws Exception {
+        Path out = Files.createTempDirectory("detrkd-resume");
+        String[] args = {"--teacher", teacher.toString(), "--data", TinyData.folder().toString(), "--out",
+            out.toString(), "--epochs", "1", "--queries", "4", "--min-teacher-ap", "0", "--threads", "1", "--json",
+            "--kd-option", "ld-split=threshold", "--no-ad"};
+        Run first = run(new DistillCommand(), concat(args, "--stop-after-steps", "1"));
+        assertEquals(first.exitCode(), 0, first.err() + first.failure());
+        assertEquals(JSON.readTree(first.out()).get("steps").asLong(), 1L);
+        assertEquals(JSON.readTree(first.out()).get("settings").get("ad").asBoolean(), false);
+        assertEquals(JSON.readTree(first.out()).get("settings").get("ld-split").asText(), "threshold");
+        Run second = run(new DistillCommand(), args);
+        assertEquals(second.exitCode(), 0, second.err() + second.failure());
+        JsonNode r = JSON.readTree(second.out());
+        assertEquals(r.get("resumed_from_step").asLong(), 1L);
+        assertEquals(r.get("steps").asLong(), 2L);
+        Run other = run(new DistillCommand(), concat(args, "--preset", "released-code"));
+        assertEquals(other.exitCode(), 2);
+        assertTrue(other.failure().getMessage().contains("distill.json: preset: the folder holds a distillation"),
+                other.failure().getMessage());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     public void refusesATeacherBelowTheDeclaredAp() throws Exception {
         Path out = Files.createTempDirectory("detrkd-refused");
         Run d = run(new DistillCommand(), "--teacher", teacher.toString(), "--data", TinyData.folder().toString(),

@@ -180,6 +180,11 @@ public final class DistillRun {
                     train.setEpoch((int) ((r.step() + 1) / spe));
                     seconds[0] += r.seconds();
                 }
+
+                @Override
+                public Map<String, Double> onEpochEnd(int epoch, Map<String, Double> meanTerms) {
+                    return Map.of(TRAIN_SECONDS, seconds[0]); // recorded in the epoch's checkpoint, for resumes
+                }
             });
             String stop = trainLoop(loop, seconds);
             EvalResult result = evaluator.evaluate(student, null).result();
@@ -248,7 +253,7 @@ public final class DistillRun {
             Map<?, ?> old = JSON.readValue(d.toFile(), Map.class);
             Map<?, ?> now = JSON.readValue(JSON.writeValueAsString(description), Map.class);
             for (Map.Entry<?, ?> e : now.entrySet()) {
-                if (!e.getValue().equals(old.get(e.getKey()))) {
+                if (!java.util.Objects.equals(e.getValue(), old.get(e.getKey()))) {
                     throw new InputException(d, String.valueOf(e.getKey()), "the folder holds a distillation with "
                             + old.get(e.getKey()) + " instead of " + e.getValue() + ": use another --out");
                 }
