@@ -1,0 +1,272 @@
+package org.detrkd.detr.distill;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.detrkd.datasets.djl.CocoDetectionDataset;
+import org.detrkd.datasets.djl.DetectionBatchifier;
+import org.detrkd.datasets.djl.augment.Augmentation;
+import org.detrkd.datasets.djl.augment.HorizontalFlip;
+import org.detrkd.datasets.eval.EvalResult;
+import org.detrkd.datasets.io.InputException;
+import org.detrkd.detr.conditional.ConditionalDetr;
+import org.detrkd.detr.conditional.ConditionalDetrConfig;
+import org.detrkd.detr.engine.AdamW;
+import org.detrkd.detr.engine.CheckpointStore;
+import org.detrkd.detr.engine.DatasetBatchSource;
+import org.detrkd.detr.engine.LrSchedule;
+import org.detrkd.detr.engine.StepResult;
+import org.detrkd.detr.engine.TrainingConfig;
+import org.detrkd.detr.engine.TrainingListener;
+import org.detrkd.detr.engine.TrainingLoop;
+import org.detrkd.detr.train.DetectorEvaluator;
+import org.detrkd.detr.train.DetectorFactory;
+import org.detrkd.detr.train.RunSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code detrkd distill} run in a folder, in the pattern of {@code TrainRun}: {@code spec.json} (the student's
+ * {@link RunSpec}, so {@code detrkd evaluate} and {@code analyze instability} rebuild the student from it),
+ * {@code distill.json} (teacher folder, method, preset and every method option), {@code checkpoints/} (student and
+ * adapters, resumable) and {@code final-student/student.safetensors} (the detector alone, loadable by
+ * {@code detrkd evaluate --checkpoint OUT/final-student}). The teacher is rebuilt from its run folder on every
+ * invocation (never saved with the student), checked by the {@link TeacherGate}, then frozen. Evaluation at the end
+ * only; with a time budget, training stops after the step at which the budget (cumulative over resumed invocations)
+ * is spent.
+ */
+public final class DistillRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DistillRun.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String TRAIN_SECONDS = "train_seconds";
+    /** The distillation description inside the run folder. */
+    public static final String FILE = "distill.json";
+    /** The detector-only export of the final student. */
+    public static final String FINAL_STUDENT = "final-student";
+
+    /** Builds the method once the student's manager exists. */
+    @FunctionalInterface
+    public interface MethodBuilder {
+        /**
+         * @param context teacher and student settings
+         * @param manager the student's manager
+         * @return the method
+         */
+        DistillationMethod build(DistillationContext context, NDManager manager);
+    }
+
+    /**
+     * @param spec the student's settings
+     * @param description {@code distill.json}'s content (teacher, method, preset, options)
+     * @param teacherAp the teacher's validation AP
+     * @param result the student's final evaluation
+     * @param steps completed steps
+     * @param resumedFromStep 0 for a fresh run
+     * @param trainSeconds cumulative training time
+     * @param stopReason {@code epochs}, {@code time} or {@code stop-after-steps}
+     * @param checkpoint the final checkpoint folder
+     */
+    public record Result(RunSpec spec, Map<String, Object> description, double teacherAp, EvalResult result,
+            long steps, long resumedFromStep, double trainSeconds, String stopReason, Path checkpoint) {}
+
+    private final RunSpec spec;
+    private final Path runDir;
+    private final Path teacherDir;
+    private final double minTeacherAp;
+    private final MethodBuilder methods;
+    private final Map<String, Object> description;
+    private int logEvery = 50;
+    private long stopAfterSteps;
+
+    /**
+     * @param spec the student's settings
+     * @param runDir the run folder
+     * @param teacherDir the teacher's run folder (its {@code spec.json} and latest checkpoint)
+     * @param minTeacherAp the teacher gate's threshold
+     * @param methods builds the method
+     * @param description what {@code distill.json} records (must identify the method and all its options)
+     */
+    public DistillRun(RunSpec spec, Path runDir, Path teacherDir, double minTeacherAp, MethodBuilder methods,
+            Map<String, Object> description) {
+        this.spec = spec;
+        this.runDir = runDir;
+        this.teacherDir = teacherDir;
+        this.minTeacherAp = minTeacherAp;
+        this.methods = methods;
+        this.description = new LinkedHashMap<>(description);
+        this.description.put("teacher", teacherDir.toAbsolutePath().normalize().toString());
+        this.description.put("min_teacher_ap", minTeacherAp);
+    }
+
+    /** @param steps progress log interval @return this run */
+    public DistillRun withLogEvery(int steps) {
+        this.logEvery = steps;
+        return this;
+    }
+
+    /** @param steps end this invocation after this many completed steps (0: no limit) @return this run */
+    public DistillRun withStopAfterSteps(long steps) {
+        this.stopAfterSteps = steps;
+        return this;
+    }
+
+    /**
+     * Loads and gates the teacher, trains (or continues) the student, evaluates and checkpoints.
+     *
+     * @return the outcome
+     * @throws IOException if data or checkpoints cannot be read or written
+     * @throws InputException if the folder holds a different run or the teacher is below the required AP
+     */
+    public Result run() throws IOException {
+        checkSameRun();
+        RunSpec teacherSpec = RunSpec.read(RunSpec.locate(teacherDir));
+        if (teacherSpec.numClasses() != spec.numClasses()) {
+            throw new InputException(teacherDir, "spec.json", "teacher predicts " + teacherSpec.numClasses()
+                    + " classes, the dataset has " + spec.numClasses());
+        }
+        DetectorEvaluator evaluator = DetectorEvaluator.forSplit(Path.of(spec.data()), spec.evalSplit(),
+                spec.batchSize());
+        try (NDManager teacherManager = NDManager.newBaseManager();
+                NDManager manager = NDManager.newBaseManager()) {
+            ConditionalDetrConfig tc = DetectorFactory.config(teacherSpec.detector(), teacherSpec.size(),
+                    teacherSpec.numClasses(), teacherSpec.queries());
+            ConditionalDetr teacher = DetectorFactory.create(tc, teacherManager, teacherSpec.imageSize());
+            StudentWeights.load(teacher, latestWeights(teacherDir));
+            double teacherAp = TeacherGate.check(teacher, evaluator, minTeacherAp, teacherDir).stats()[0];
+            description.put("teacher_ap", teacherAp);
+            spec.write(runDir);
+            Files.writeString(runDir.resolve(FILE), JSON.writeValueAsString(description));
+
+            Engine.getInstance().setRandomSeed((int) spec.seed());
+            ConditionalDetrConfig sc = DetectorFactory.config(spec.detector(), spec.size(), spec.numClasses(),
+                    spec.queries());
+            ConditionalDetr student = DetectorFactory.create(sc, manager, spec.imageSize());
+            DistillationMethod method = methods.build(new DistillationContext(tc, sc), manager);
+            DistillationTask task = new DistillationTask(student, teacher, method);
+            CocoDetectionDataset train = trainingSet();
+            long spe = train.size() / spec.batchSize();
+            if (spe == 0) {
+                throw new InputException(Path.of(spec.data()), spec.trainSplit(), "batch size " + spec.batchSize()
+                        + " exceeds the " + train.size() + " training images");
+            }
+            Path ckptDir = runDir.resolve(RunSpec.CHECKPOINTS);
+            double priorSeconds = priorSeconds(ckptDir);
+            TrainingConfig config = new TrainingConfig(spec.seed(), spec.batchSize(), spec.epochs(),
+                    spec.clipMaxNorm(), logEvery, ckptDir, spec.checkpointEvery() == 1,
+                    spec.checkpointEvery() > 1 ? (int) (spec.checkpointEvery() * spe) : 0, 2);
+            TrainingLoop loop = new TrainingLoop(task,
+                    new DatasetBatchSource(train, new DetectionBatchifier(), new DetectionBatchifier()),
+                    task.weights(), LrSchedule.epochs(spec.lr(), spec.warmupSteps(), spec.lrDropEpochs(), spe,
+                            spec.lrDropFactor()),
+                    AdamW.builder().optWeightDecay(spec.weightDecay())
+                            .optLrMultiplier(name -> name.contains("backbone"), spec.backboneLrFactor()),
+                    config);
+            long resumedAt = loop.step();
+            train.setEpoch((int) (resumedAt / spe));
+            double[] seconds = {priorSeconds};
+            loop.addListener(new TrainingListener() {
+                @Override
+                public void onStep(StepResult r) {
+                    train.setEpoch((int) ((r.step() + 1) / spe));
+                    seconds[0] += r.seconds();
+                }
+
+                @Override
+                public Map<String, Double> onEpochEnd(int epoch, Map<String, Double> meanTerms) {
+                    return Map.of(TRAIN_SECONDS, seconds[0]); // recorded in the epoch's checkpoint, for resumes
+                }
+            });
+            String stop = trainLoop(loop, seconds);
+            EvalResult result = evaluator.evaluate(student, null).result();
+            Map<String, Double> extra = new TreeMap<>();
+            extra.put(TRAIN_SECONDS, seconds[0]);
+            extra.put("teacher_ap", teacherAp);
+            for (int i = 0; i < EvalResult.STAT_NAMES.size(); i++) {
+                extra.put("eval/final/" + EvalResult.STAT_NAMES.get(i), result.stats()[i]);
+            }
+            Path last = loop.saveCheckpoint(extra);
+            Path finalDir = runDir.resolve(FINAL_STUDENT);
+            Files.createDirectories(finalDir);
+            try (OutputStream out = Files.newOutputStream(finalDir.resolve("student.safetensors"))) {
+                CheckpointStore.saveWeights(student, out);
+            }
+            return new Result(spec, description, teacherAp, result, loop.step(), resumedAt, seconds[0], stop, last);
+        }
+    }
+
+    private String trainLoop(TrainingLoop loop, double[] seconds) throws IOException {
+        double budget = spec.minutes() * 60;
+        while (loop.step() < loop.totalSteps()) {
+            if (budget > 0 && seconds[0] >= budget) {
+                LOG.info("time budget of {} min spent after {} steps: stopping", spec.minutes(), loop.step());
+                return "time";
+            }
+            if (stopAfterSteps > 0 && loop.step() >= stopAfterSteps) {
+                return "stop-after-steps";
+            }
+            loop.trainStep();
+        }
+        return "epochs";
+    }
+
+    /** The latest checkpoint of a run folder (or the folder itself when it holds weights). */
+    public static Path latestWeights(Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve("student.safetensors"))) {
+            return dir;
+        }
+        Path ckpts = Files.isDirectory(dir.resolve(RunSpec.CHECKPOINTS)) ? dir.resolve(RunSpec.CHECKPOINTS) : dir;
+        Optional<Path> latest = Files.isDirectory(ckpts) ? new CheckpointStore(ckpts, 0).latest() : Optional.empty();
+        if (latest.isEmpty()) {
+            throw new InputException(dir, "", "holds no checkpoint (no step-NNNNNNNNNNNN folder with weights)");
+        }
+        return latest.get();
+    }
+
+    private CocoDetectionDataset trainingSet() {
+        Augmentation aug = spec.augmentation().equals("flip") ? new HorizontalFlip(0.5) : Augmentation.NONE;
+        return CocoDetectionDataset.builder().setRoot(Path.of(spec.data())).setSplit(spec.trainSplit())
+                .setSampling(spec.batchSize(), false).optAugmentation(aug).optSeed(spec.seed())
+                .optCacheImages(true).build();
+    }
+
+    private void checkSameRun() throws IOException {
+        Path file = runDir.resolve(RunSpec.FILE);
+        if (Files.isRegularFile(file)) {
+            java.util.List<String> diff = spec.differences(RunSpec.read(file));
+            if (!diff.isEmpty()) {
+                throw new InputException(file, "", "the folder holds a different run (" + String.join("; ", diff)
+                        + "): use another --out or the same settings");
+            }
+        }
+        Path d = runDir.resolve(FILE);
+        if (Files.isRegularFile(d)) {
+            Map<?, ?> old = JSON.readValue(d.toFile(), Map.class);
+            Map<?, ?> now = JSON.readValue(JSON.writeValueAsString(description), Map.class);
+            for (Map.Entry<?, ?> e : now.entrySet()) {
+                if (!java.util.Objects.equals(e.getValue(), old.get(e.getKey()))) {
+                    throw new InputException(d, String.valueOf(e.getKey()), "the folder holds a distillation with "
+                            + old.get(e.getKey()) + " instead of " + e.getValue() + ": use another --out");
+                }
+            }
+        }
+    }
+
+    private static double priorSeconds(Path ckptDir) throws IOException {
+        if (!Files.isDirectory(ckptDir)) {
+            return 0;
+        }
+        CheckpointStore store = new CheckpointStore(ckptDir, 0);
+        Optional<Path> latest = store.latest();
+        return latest.isPresent() ? store.readState(latest.get()).metrics().getOrDefault(TRAIN_SECONDS, 0.0) : 0;
+    }
+}

@@ -1,0 +1,132 @@
+package org.detrkd.detr.distill;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.detrkd.detr.conditional.ConditionalDetr;
+import org.detrkd.detr.engine.LossWeights;
+import org.detrkd.detr.engine.TeacherHook;
+import org.detrkd.detr.engine.TrainingTask;
+import org.detrkd.detr.loss.SetCriterion;
+import org.detrkd.detr.matching.HungarianMatcher;
+import org.detrkd.detr.matching.ImageTargets;
+import org.detrkd.detr.matching.ShortestAugmentingPathSolver;
+import org.detrkd.detr.model.DetrOutputs;
+import org.detrkd.detr.train.DetectionTask;
+
+/**
+ * Distillation training: a student detector and a {@link DistillationMethod}'s adapters trained together, a frozen
+ * teacher detector run by the engine outside the gradient.
+ *
+ * <p>Per batch: the engine calls the teacher hook (teacher forward with {@code training = false}, its own parameter
+ * store, no gradient collector; output in the {@link DetrOutputs} layout); then {@link #losses}: the method may ask
+ * for an extra query group ({@link DistillationMethod#extraQueries}, training only), the student runs forward, the
+ * {@link SetCriterion} gives the plain detection terms, and the method adds its terms from
+ * {@link DistillationInputs}. {@link #weights()} is the detection weights (2, 5, 2) plus the method's.
+ *
+ * <p>{@link #student()} is the detector itself when the method has no adapters (so the KD-off control {@code none}
+ * optimises and checkpoints exactly what plain training does), otherwise a {@link StudentBundle} of detector and
+ * adapters. The teacher forward draws no random numbers (evaluation mode, no dropout), so the engine's per-step seed
+ * gives the student the same random stream as in plain training.
+ */
+public final class DistillationTask implements TrainingTask {
+
+    private final ConditionalDetr student;
+    private final ConditionalDetr teacher;
+    private final DistillationMethod method;
+    private final SetCriterion criterion;
+    private final HungarianMatcher matcher;
+    private final Block trainable;
+
+    /**
+     * @param student the initialised student detector
+     * @param teacher the initialised, trained teacher (its parameters are never updated)
+     * @param method the distillation method (adapters initialised)
+     */
+    public DistillationTask(ConditionalDetr student, ConditionalDetr teacher, DistillationMethod method) {
+        this.student = student;
+        this.teacher = teacher;
+        this.method = method;
+        this.matcher = new HungarianMatcher(new ShortestAugmentingPathSolver());
+        this.criterion = new SetCriterion(matcher);
+        Optional<Block> adapters = method.adapters();
+        this.trainable = adapters.isPresent() && !adapters.get().getParameters().isEmpty()
+                ? new StudentBundle(student, adapters.get()) : student;
+    }
+
+    /** @return the student detector (without adapters) */
+    public ConditionalDetr detector() {
+        return student;
+    }
+
+    /** @return the method */
+    public DistillationMethod method() {
+        return method;
+    }
+
+    /** @return detection weights (loss_ce 2, loss_bbox 5, loss_giou 2) plus the method's */
+    public LossWeights weights() {
+        Map<String, Double> all = new TreeMap<>(DetectionTask.weights().weights());
+        for (Map.Entry<String, Double> e : method.weights().entrySet()) {
+            if (all.put(e.getKey(), e.getValue()) != null) {
+                throw new IllegalArgumentException("method " + method.name() + " registers the weight of "
+                        + e.getKey() + " a second time");
+            }
+        }
+        return new LossWeights(all);
+    }
+
+    @Override
+    public Block student() {
+        return trainable;
+    }
+
+    @Override
+    public Optional<TeacherHook> teacher() {
+        return Optional.of(new TeacherHook() {
+            @Override
+            public Block block() {
+                return teacher;
+            }
+
+            @Override
+            public NDList forward(ParameterStore teacherStore, NDList data, NDList labels) {
+                return teacher.forward(teacherStore, data.get(0), data.get(1), null, false).toNDList();
+            }
+        });
+    }
+
+    @Override
+    public Map<String, NDArray> losses(
+            ParameterStore store, NDList data, NDList labels, NDList teacherOutputs, boolean training) {
+        if (teacherOutputs.isEmpty()) {
+            throw new IllegalStateException("distillation needs the teacher's outputs; the engine gave none");
+        }
+        DetrOutputs t = DetrOutputs.fromNDList(teacherOutputs);
+        NDArray extra = training ? method.extraQueries(store, t) : null;
+        DetrOutputs s = student.forward(store, data.get(0), data.get(1), extra, training);
+        List<NDArray> logits = new ArrayList<>();
+        List<NDArray> boxes = new ArrayList<>();
+        for (int k = 0; k < s.numStages(); k++) {
+            logits.add(s.logits().get(k));
+            boxes.add(s.boxes().get(k));
+        }
+        List<ImageTargets> targets = ImageTargets.fromBatch(new NDList(labels.get(0), labels.get(1), labels.get(2)));
+        Map<String, NDArray> out = new LinkedHashMap<>(criterion.forward(logits, boxes, targets).losses());
+        Map<String, NDArray> kd = method.losses(store, new DistillationInputs(t, s, targets, matcher), training);
+        for (Map.Entry<String, NDArray> e : kd.entrySet()) {
+            if (out.put(e.getKey(), e.getValue()) != null) {
+                throw new IllegalStateException("method " + method.name() + " returned the term " + e.getKey()
+                        + ", which the detection criterion already produces");
+            }
+        }
+        return out;
+    }
+}
