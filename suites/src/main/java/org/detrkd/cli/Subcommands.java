@@ -5,7 +5,13 @@ import org.detrkd.datasets.cli.DataCheckCommand;
 import org.detrkd.datasets.cli.DataMakeCommand;
 import org.detrkd.datasets.cli.EvalCommand;
 import org.detrkd.datasets.cli.PerturbGtCommand;
+import org.detrkd.baselines.cli.DistillCommand;
+import org.detrkd.detr.cli.AnalyzeInstabilityCommand;
 import org.detrkd.detr.cli.AssignCommand;
+import org.detrkd.detr.cli.BenchDistillStepCommand;
+import org.detrkd.detr.cli.BenchTrainStepCommand;
+import org.detrkd.detr.cli.EvaluateCommand;
+import org.detrkd.detr.cli.TrainCommand;
 import org.detrkd.detr.cli.BenchMatcherCommand;
 import org.detrkd.reports.cli.CheckCommand;
 import org.detrkd.reports.cli.ReportCommand;
@@ -20,10 +26,15 @@ final class Subcommands {
         cli.addSubcommand(new QuickstartCommand());
         cli.addSubcommand(group(new DataCommand(), new DataMakeCommand(), new DataCheckCommand()));
         cli.addSubcommand(new EvalCommand());
+        cli.addSubcommand(new TrainCommand());
+        cli.addSubcommand(new EvaluateCommand());
+        cli.addSubcommand(new DistillCommand());
         cli.addSubcommand(new SuitesCommand());
         cli.addSubcommand(new ReportCommand());
         cli.addSubcommand(new CheckCommand());
-        cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand(), new BenchMatcherCommand()));
+        cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand(), new BenchMatcherCommand(), new BenchTrainStepCommand(),
+                new BenchDistillStepCommand()));
+        cli.addSubcommand(group(new AnalyzeCommand(), new AnalyzeInstabilityCommand()));
         cli.addSubcommand(group(new ToolsCommand(), new AssignCommand(), new PerturbGtCommand()));
     }
 

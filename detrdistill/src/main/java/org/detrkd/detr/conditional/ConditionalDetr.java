@@ -39,8 +39,8 @@ import java.util.Set;
  * d]])}; output the {@link DetrOutputs} layout. The optional extra query group (e.g. a teacher's query embeddings)
  * is decoded together with the main queries under a self-attention mask that keeps the two groups from seeing each
  * other, so the main outputs are the same with or without it; its outputs come back separately in {@link
- * DetrOutputs#extra()}. The extra embeddings are detached (no gradient flows into them). It is meant for training
- * only: evaluation uses the main queries.
+ * DetrOutputs#extra()}. Gradients flow into the extra embeddings as into any input (a caller feeding a frozen
+ * teacher's queries detaches them). It is meant for training only: evaluation uses the main queries.
  *
  * <p>Initialisation as the reference code: xavier-uniform matrices in encoder and decoder, query embeddings N(0, 1),
  * class bias {@link #CLASS_BIAS_PRIOR}, last box layer zero (so initial boxes are centred on the reference points with
@@ -160,8 +160,9 @@ public final class ConditionalDetr extends AbstractBlock {
         NDArray groupMask = null;
         NDArray allQueries = queryPos;
         if (extraQueries != null) {
-            // detached: the extra group (a frozen teacher's queries) receives no gradient
-            allQueries = queryPos.concat(zeros.add(extraQueries).stopGradient(), 1); // [B, Q + G, d]
+            // not detached here: a caller that feeds a frozen teacher's queries detaches them itself, and a learned
+            // adapter in front of them (assignment distillation with different widths) must receive its gradient
+            allQueries = queryPos.concat(zeros.add(extraQueries), 1); // [B, Q + G, d]
             groupMask = isolatingMask(mgr, q, (int) extraQueries.getShape().get(0));
         }
         ConditionalDecoder.Result dec = decoder.apply(ps, memory, pos, memMask, allQueries, groupMask, training);

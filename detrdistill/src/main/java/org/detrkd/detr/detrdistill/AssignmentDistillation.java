@@ -31,8 +31,8 @@ import org.detrkd.detr.model.DetrOutputs;
  * so a second pass would produce the same numbers at a higher cost. With dropout > 0 the second pass would draw other
  * dropout masks for the decoder; that difference is not reproduced.
  *
- * <p>Known limitation: Conditional DETR detaches the extra group's embeddings ({@code stopGradient}), so with
- * different widths the query adapter receives no gradient and stays at its initialisation.
+ * <p>The teacher's query embeddings are detached before the adapter, so the adapter (when the widths differ) learns
+ * and nothing flows into the teacher.
  */
 public final class AssignmentDistillation {
 
