@@ -52,8 +52,7 @@ public class AdaMixerOverfitTest {
         BatchSource source = new DatasetBatchSource(evaluator.dataset(), new DetectionBatchifier(),
                 new DetectionBatchifier());
         try (NDManager modelManager = NDManager.newBaseManager()) {
-            AdaMixer model = new AdaMixer(AdaMixerConfig.miniStudent(classes).withQueries(10).withStages(2)
-                    .withPoints(4, 8, 16));
+            AdaMixer model = new AdaMixer(AdaMixerConfig.miniStudent(classes).withQueries(10).withStages(2));
             model.initialize(modelManager, DataType.FLOAT32, new Shape(1, 3, 64, 64), new Shape(1, 64, 64));
             TrainableParameters params = new TrainableParameters(model);
             AdamW optimizer = AdamW.builder().optWeightDecay(1e-4).build(params, modelManager);

@@ -32,9 +32,9 @@ public class AdaMixerTest {
     private NDManager modelManager;
     private AdaMixer model;
 
-    /** Mini student with 2 stages, 6 queries, 4 groups of 4 in-points and 8 out-points. */
+    /** Mini student with 2 stages, 6 queries, 4 groups of 4 in-points and 8 out-points, and the stride-64 level. */
     static AdaMixerConfig tinyConfig(int classes) {
-        return AdaMixerConfig.miniStudent(classes).withStages(2).withQueries(Q).withPoints(4, 4, 8);
+        return AdaMixerConfig.miniStudent(classes).withStages(2).withQueries(Q).withPoints(4, 4, 8).withExtraLevel(true);
     }
 
     @BeforeClass
