@@ -136,6 +136,20 @@ public final class DeformableDetr extends AbstractBlock {
         return lowLrIds.contains(p.getId());
     }
 
+    /**
+     * @return the names (as in {@link #getParameters()}) of the parameters trained at 0.1 x the learning rate, for
+     *     name-based rules such as {@code AdamW.Builder.optLrMultiplier(names::contains, 0.1)}
+     */
+    public Set<String> lowLrParameterNames() {
+        Set<String> names = new HashSet<>();
+        for (Pair<String, Parameter> p : getParameters()) {
+            if (isLowLrParameter(p.getValue())) {
+                names.add(p.getKey());
+            }
+        }
+        return names;
+    }
+
     private static void collect(Block block, String suffix, List<Block> out) {
         for (Pair<String, Block> child : block.getChildren()) {
             if (child.getKey().endsWith(suffix)) {

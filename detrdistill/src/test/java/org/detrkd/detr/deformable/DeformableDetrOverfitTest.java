@@ -6,10 +6,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
 
 import org.detrkd.datasets.djl.CocoDetectionDataset;
 import org.detrkd.datasets.djl.DetectionBatchifier;
@@ -26,7 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testng.annotations.Test;
 
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 
@@ -56,12 +53,7 @@ public class DeformableDetrOverfitTest {
             model.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 64,
                     64), new ai.djl.ndarray.types.Shape(1, 64, 64));
             double before = evaluator.evaluate(model, null).result().stat("AP");
-            Set<String> lowLr = new HashSet<>();
-            for (Pair<String, Parameter> p : model.getParameters()) {
-                if (model.isLowLrParameter(p.getValue())) {
-                    lowLr.add(p.getKey());
-                }
-            }
+            Set<String> lowLr = model.lowLrParameterNames();
             TrainableParameters params = new TrainableParameters(model);
             AdamW optimizer = AdamW.builder().optWeightDecay(1e-4).optLrMultiplier(lowLr::contains, 0.1)
                     .build(params, manager);

@@ -104,6 +104,24 @@ public class DeformableDetrTest {
     }
 
     @Test
+    public void otherLevelCountsUseTheCoarsestBackboneLevelsThenExtraLevels() {
+        int[][] expected = {{1, 2, 2}, {3, 8, 8, 4, 4, 2, 2}, {5, 8, 8, 4, 4, 2, 2, 1, 1, 1, 1}};
+        for (int[] e : expected) {
+            try (NDManager model = NDManager.newBaseManager(); NDManager m = NDManager.newBaseManager()) {
+                DeformableDetr d = new DeformableDetr(DeformableDetrConfig.miniStudent(K).withLayers(1, 1)
+                        .withQueries(4).withAttention(e[0], 2, 2));
+                d.initialize(model, DataType.FLOAT32, IMAGES, new Shape(B, 64, 64));
+                NDArray[] in = batch(m);
+                DetrOutputs out = d.forward(new ParameterStore(m, false), in[0], in[1], null, false);
+                SpatialShapes shapes = SpatialShapes.of(Arrays.copyOfRange(e, 1, e.length));
+                assertEquals(d.levelShapes(out), shapes);
+                assertEquals(out.memory().getShape(), new Shape(B, shapes.total(), D));
+                assertEquals(d.getOutputShapes(new Shape[] {IMAGES})[DetrOutputs.MEMORY], out.memory().getShape());
+            }
+        }
+    }
+
+    @Test
     public void initialisationPriors() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray[] in = batch(m);
@@ -248,6 +266,7 @@ public class DeformableDetrTest {
         // backbone + 3 x sampling_offsets (weight, bias) + reference_points (weight, bias)
         assertEquals(low, backbone + 6 + 2);
         assertFalse(detr.isLowLrParameter(detr.queryEmbedParameter()));
+        assertEquals(detr.lowLrParameterNames().size(), low);
     }
 
     @Test
