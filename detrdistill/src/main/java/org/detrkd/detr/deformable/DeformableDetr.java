@@ -3,6 +3,7 @@ package org.detrkd.detr.deformable;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -50,7 +51,11 @@ import java.util.Set;
  *
  * <p>Initialisation as the reference: xavier-uniform matrices (deformable attention: its own scheme), level embedding
  * and queries N(0, 1), class bias prior 0.01, last box layer zero with size bias -2. Memory: every array of the
- * forward belongs to the images' manager, so the model's manager stays flat from batch to batch.
+ * forward belongs to the images' manager, so the model's manager stays flat from batch to batch; at inference
+ * ({@code training = false}) the backbone's and each encoder layer's intermediates are freed as soon as the layer is
+ * done (an {@link NDScope}), which is what lets the paper preset run on 800-px images on a CPU machine. In training
+ * they are kept until the batch's manager closes (closing arrays the graph may still read is unsafe with DJL on the
+ * CPU, see {@code Scalars}).
  */
 public final class DeformableDetr extends AbstractBlock {
 
@@ -185,7 +190,14 @@ public final class DeformableDetr extends AbstractBlock {
         long b = is.get(0);
         int d = config.hiddenDim();
         NDArray mask = pixelMask != null ? pixelMask : mgr.zeros(new Shape(b, is.get(2), is.get(3)), DataType.BOOLEAN);
-        NDList feats = backbone.forward(ps, new NDList(images), training); // C3, C4, C5
+        NDList feats; // C3, C4, C5
+        try (NDScope scope = training ? null : new NDScope()) {
+            // inference: free the backbone's intermediates at once (DJL keeps every array until its manager closes)
+            feats = backbone.forward(ps, new NDList(images), training);
+            if (scope != null) {
+                NDScope.unregister(feats);
+            }
+        }
         List<NDArray> featMasks = new ArrayList<>();
         for (NDArray f : feats) {
             featMasks.add(FeatureMasks.resize(mask, f.getShape().get(2), f.getShape().get(3)));
@@ -211,7 +223,13 @@ public final class DeformableDetr extends AbstractBlock {
                 validRatios); // [B, S, L, 2]
         NDArray memory = src;
         for (DeformableEncoderLayer layer : encoder) {
-            memory = layer.apply(ps, memory, posFlat, encRef, shapes, memMask, training);
+            // inference: free each layer's intermediates (about 1.7 GB of sampled values per layer at 800 px)
+            try (NDScope scope = training ? null : new NDScope()) {
+                memory = layer.apply(ps, memory, posFlat, encRef, shapes, memMask, training);
+                if (scope != null) {
+                    NDScope.unregister(memory);
+                }
+            }
         }
         NDArray zeros = mgr.zeros(new Shape(b, 1, 1));
         NDArray queries = zeros.add(ps.getValue(queryEmbed, images.getDevice(), training)); // [B, Q, 2d]
