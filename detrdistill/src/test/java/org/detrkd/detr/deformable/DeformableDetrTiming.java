@@ -35,7 +35,8 @@ import java.util.SplittableRandom;
  * A step is the forward, the {@link SetCriterion} on every stage against random targets (1-6 boxes per image), the
  * backward, global-norm clipping and an AdamW update. Prints the parameter counts and the median / min times of
  * forward+loss+backward and of the whole step. {@code params} prints the parameter counts of all presets and exits.
- * With {@code -Ddetrkd.timing.mode=forward} only inference forwards are timed (no graph is kept: at 800 px a training
+ * {@code -Ddetrkd.timing.layers=E,D} and {@code -Ddetrkd.timing.attention=L,M,P} override the preset's layer counts
+ * and deformable-attention sizes. With {@code -Ddetrkd.timing.mode=forward} only inference forwards are timed (no graph is kept: at 800 px a training
  * step of the paper preset keeps about 1.7 GB of sampled values per encoder layer for the backward, more than a
  * shared 23 GB machine has).
  */
@@ -66,6 +67,16 @@ public final class DeformableDetrTiming {
         int iters = Integer.parseInt(args[3]);
         boolean refine = args.length > 5 && Boolean.parseBoolean(args[5]);
         DeformableDetrConfig cfg = config(variant, classes).withBoxRefine(refine);
+        String layers = System.getProperty("detrkd.timing.layers"); // "encoder,decoder"
+        if (layers != null) {
+            String[] v = layers.split(",");
+            cfg = cfg.withLayers(Integer.parseInt(v[0]), Integer.parseInt(v[1]));
+        }
+        String attention = System.getProperty("detrkd.timing.attention"); // "levels,heads,points"
+        if (attention != null) {
+            String[] v = attention.split(",");
+            cfg = cfg.withAttention(Integer.parseInt(v[0]), Integer.parseInt(v[1]), Integer.parseInt(v[2]));
+        }
         Engine.getInstance().setRandomSeed(1);
         try (NDManager model = NDManager.newBaseManager()) {
             DeformableDetr detr = build(cfg, model, batch, size);
@@ -105,9 +116,11 @@ public final class DeformableDetrTiming {
                 }
             }
             LOG.info(String.format(Locale.ROOT,
-                    "%s%s classes %d queries %d: %,d parameters (backbone %,d); batch %d, %dpx, threads %s, %d steps: "
+                    "%s%s classes %d queries %d enc/dec %d/%d L/M/P %d/%d/%d: %,d parameters (backbone %,d); batch %d, "
+                            + "%dpx, threads %s, %d steps: "
                             + "forward+loss+backward median %.0f ms (min %.0f), whole step median %.0f ms (min %.0f)",
-                    variant, refine ? " +refine" : "", classes, cfg.numQueries(), n[0], n[1], batch, size,
+                    variant, refine ? " +refine" : "", classes, cfg.numQueries(), cfg.encoderLayers(),
+                    cfg.decoderLayers(), cfg.featureLevels(), cfg.heads(), cfg.points(), n[0], n[1], batch, size,
                     System.getProperty("ai.djl.pytorch.num_threads"), iters, median(fb),
                     Arrays.stream(fb).min().orElse(0), median(step), Arrays.stream(step).min().orElse(0)));
         }
