@@ -129,6 +129,7 @@ public final class StepBenchmark {
         m.put("steps", s.steps());
         m.put("warmup_steps", s.warmup());
         m.put("parameters", parameters);
+        m.put("peak_rss_mib", loop.memory().peakRssBytes() / 1048576.0);
         m.put("images_per_second", s.batch() / (median / 1000));
         m.put("median_step_ms", median);
         double[] sorted = ms.clone();

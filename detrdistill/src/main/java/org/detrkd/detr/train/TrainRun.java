@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -135,13 +136,18 @@ public final class TrainRun {
                         resumedAt / spe + 1);
             }
             train.setEpoch((int) (resumedAt / spe));
+            EpochEvaluation eval = new EpochEvaluation(model, evaluator, spec.evalEvery(), prior);
             loop.addListener(new TrainingListener() {
                 @Override
                 public void onStep(StepResult r) {
                     train.setEpoch((int) ((r.step() + 1) / spe));
+                    if (spec.timed() && (r.step() + 1) % logEvery == 0) {
+                        double used = eval.trainSeconds() / 60;
+                        LOG.info(String.format(Locale.ROOT, "time budget: %.1f of %.1f min used, %.1f min left",
+                                used, spec.minutes(), Math.max(0, spec.minutes() - used)));
+                    }
                 }
             });
-            EpochEvaluation eval = new EpochEvaluation(model, evaluator, spec.evalEvery(), prior);
             loop.addListener(eval);
             String stop = trainLoop(loop, eval);
             int epoch = (int) (Math.max(0, loop.step() - 1) / spe);
