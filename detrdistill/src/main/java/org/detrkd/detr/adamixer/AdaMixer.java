@@ -14,6 +14,7 @@ import ai.djl.util.PairList;
 
 import org.detrkd.detr.backbone.FeatureMasks;
 import org.detrkd.detr.backbone.ResNet;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.model.DetrOutputs;
 import org.detrkd.detr.ops.SpatialShapes;
 
@@ -46,7 +47,7 @@ import java.util.Set;
  * image size read from the pixel mask (so padding is handled as DETR's). Memory: arrays created per forward belong to
  * the images' manager (parameters enter as second operands).
  */
-public final class AdaMixer extends AbstractBlock {
+public final class AdaMixer extends AbstractBlock implements Detector {
 
     private final AdaMixerConfig config;
     private final ResNet backbone;
@@ -112,6 +113,12 @@ public final class AdaMixer extends AbstractBlock {
     }
 
     /** @return whether the parameter belongs to the backbone (matched by id) */
+    @Override
+    public boolean isLowLrParameter(Parameter p) {
+        return isBackboneParameter(p);
+    }
+
+    /** @return whether {@code p} belongs to the backbone */
     public boolean isBackboneParameter(Parameter p) {
         if (backboneIds == null) {
             Set<String> ids = new HashSet<>();

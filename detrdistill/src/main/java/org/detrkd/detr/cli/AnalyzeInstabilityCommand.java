@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.detrkd.datasets.djl.CocoDetectionDataset;
 import org.detrkd.datasets.io.InputException;
-import org.detrkd.detr.conditional.ConditionalDetr;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.detrdistill.Instability;
 import org.detrkd.detr.distill.StudentWeights;
 import org.detrkd.detr.train.DetectorFactory;
@@ -77,9 +77,8 @@ public final class AnalyzeInstabilityCommand implements Callable<Integer> {
         }
         long[] is;
         try (NDManager manager = NDManager.newBaseManager()) {
-            ConditionalDetr model = DetectorFactory.create(
-                    DetectorFactory.config(run.detector(), run.size(), run.numClasses(), run.queries()), manager,
-                    run.imageSize());
+            Detector model = DetectorFactory.create(run.detector(), run.size(), run.numClasses(), run.queries(),
+                    manager, run.imageSize());
             StudentWeights.load(model, weights);
             is = Instability.evaluate(model, ds, batchSize);
         }

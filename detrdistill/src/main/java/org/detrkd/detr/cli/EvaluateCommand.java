@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.detrkd.datasets.io.InputException;
-import org.detrkd.detr.conditional.ConditionalDetr;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.engine.CheckpointStore;
 import org.detrkd.detr.train.DetectorEvaluator;
 import org.detrkd.detr.train.DetectorFactory;
@@ -83,9 +83,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         DetectorEvaluator.Outcome outcome;
         try (NDManager manager = NDManager.newBaseManager()) {
-            ConditionalDetr model = DetectorFactory.create(
-                    DetectorFactory.config(run.detector(), run.size(), run.numClasses(), run.queries()), manager,
-                    run.imageSize());
+            Detector model = DetectorFactory.create(run.detector(), run.size(), run.numClasses(), run.queries(),
+                    manager, run.imageSize());
             CheckpointStore.loadWeights(model, weights);
             outcome = evaluator.evaluate(model, detections);
         }

@@ -41,7 +41,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--detector", defaultValue = "conditional-detr", description = "detector (conditional-detr)")
+    @Option(names = "--detector", defaultValue = "conditional-detr",
+            description = "conditional-detr, deformable-detr or adamixer (default: ${DEFAULT-VALUE})")
     String detector;
 
     @Option(names = "--size", required = true, description = "teacher, student (mini presets) or paper")
@@ -204,7 +205,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private int queriesOrPreset(int numClasses) {
-        return queries > 0 ? queries : DetectorFactory.config(detector, size, numClasses, 0).numQueries();
+        return queries > 0 ? queries : DetectorFactory.defaultQueries(detector, size, numClasses);
     }
 
     static void positive(String option, long value) {

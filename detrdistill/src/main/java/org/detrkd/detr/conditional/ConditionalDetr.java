@@ -19,6 +19,7 @@ import ai.djl.util.PairList;
 
 import org.detrkd.detr.backbone.FeatureMasks;
 import org.detrkd.detr.backbone.ResNet;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.model.DetrOutputs;
 import org.detrkd.detr.transformer.Mlp;
 import org.detrkd.detr.transformer.PositionEmbeddingSine;
@@ -49,7 +50,7 @@ import java.util.Set;
  * <p>Memory: every array created by the forward belongs to the images' manager (parameters only ever appear as the
  * second operand), so the model's manager does not grow from batch to batch.
  */
-public final class ConditionalDetr extends AbstractBlock {
+public final class ConditionalDetr extends AbstractBlock implements Detector {
 
     /** The class bias at initialisation, {@code -log((1 - 0.01) / 0.01)}: every class starts at probability 0.01. */
     public static final float CLASS_BIAS_PRIOR = (float) -Math.log((1 - 0.01) / 0.01);
@@ -106,6 +107,12 @@ public final class ConditionalDetr extends AbstractBlock {
      * @return whether it belongs to the backbone (DETR trains those at 0.1 x the learning rate); match by id, as
      *     {@code ParameterTracker}s do
      */
+    @Override
+    public boolean isLowLrParameter(Parameter p) {
+        return isBackboneParameter(p);
+    }
+
+    /** @return whether {@code p} belongs to the backbone */
     public boolean isBackboneParameter(Parameter p) {
         if (backboneIds == null) {
             Set<String> ids = new HashSet<>();

@@ -18,6 +18,7 @@ import ai.djl.util.PairList;
 
 import org.detrkd.detr.backbone.FeatureMasks;
 import org.detrkd.detr.backbone.ResNet;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.model.DetrOutputs;
 import org.detrkd.detr.ops.SpatialShapes;
 import org.detrkd.detr.transformer.PositionEmbeddingSine;
@@ -57,7 +58,7 @@ import java.util.Set;
  * they are kept until the batch's manager closes (closing arrays the graph may still read is unsafe with DJL on the
  * CPU, see {@code Scalars}).
  */
-public final class DeformableDetr extends AbstractBlock {
+public final class DeformableDetr extends AbstractBlock implements Detector {
 
     private final DeformableDetrConfig config;
     private final ResNet backbone;

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.detrkd.datasets.djl.CocoDetectionDataset;
 import org.detrkd.datasets.djl.DetectionBatchifier;
-import org.detrkd.detr.conditional.ConditionalDetr;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.engine.BatchSource;
 import org.detrkd.detr.engine.DatasetBatchSource;
 import org.detrkd.detr.matching.HungarianMatcher;
@@ -70,20 +70,23 @@ public final class Instability {
      * @return {@code IS^k} for k = 0 .. L-2, summed over the split
      * @throws IOException if an image cannot be read
      */
-    public static long[] evaluate(ConditionalDetr model, CocoDetectionDataset dataset, int batchSize)
+    public static long[] evaluate(Detector model, CocoDetectionDataset dataset, int batchSize)
             throws IOException {
         HungarianMatcher matcher = new HungarianMatcher(new ShortestAugmentingPathSolver());
         NDManager owner = model.getParameters().get(0).getValue().getArray().getManager();
         ParameterStore ps = new ParameterStore(owner, false);
         BatchSource source = new DatasetBatchSource(dataset, new DetectionBatchifier(), new DetectionBatchifier());
-        int l = model.config().decoderLayers();
-        int q = model.config().numQueries();
-        long[] total = new long[l - 1];
+        long[] total = null;
         for (int start = 0; start < source.size(); start += batchSize) {
             int[] idx = java.util.stream.IntStream.range(start, Math.min(source.size(), start + batchSize)).toArray();
             try (NDManager sm = owner.newSubManager()) {
                 BatchSource.Batch batch = source.batch(sm, idx);
                 DetrOutputs out = model.forward(ps, batch.data().get(0), batch.data().get(1), null, false);
+                int l = out.numStages();
+                int q = (int) out.logits().getShape().get(2);
+                if (total == null) {
+                    total = new long[l - 1];
+                }
                 NDList labels = batch.labels();
                 List<ImageTargets> targets = ImageTargets.fromBatch(new NDList(labels.get(0), labels.get(1),
                         labels.get(2)));
@@ -97,6 +100,6 @@ public final class Instability {
                 }
             }
         }
-        return total;
+        return total == null ? new long[0] : total;
     }
 }

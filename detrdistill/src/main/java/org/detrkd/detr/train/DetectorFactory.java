@@ -3,25 +3,33 @@ package org.detrkd.detr.train;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 
 import org.detrkd.datasets.io.InputException;
+import org.detrkd.detr.adamixer.AdaMixer;
+import org.detrkd.detr.adamixer.AdaMixerConfig;
 import org.detrkd.detr.backbone.ResNetSpec;
 import org.detrkd.detr.conditional.ConditionalDetr;
 import org.detrkd.detr.conditional.ConditionalDetrConfig;
+import org.detrkd.detr.deformable.DeformableDetr;
+import org.detrkd.detr.deformable.DeformableDetrConfig;
+import org.detrkd.detr.model.Detector;
 
 import java.util.List;
 
 /**
  * Detector name and size to an initialised model, the one place the CLI turns {@code --detector} and {@code --size}
- * into a network. Only {@code conditional-detr} exists now; the sizes are the mini presets
- * ({@link ConditionalDetrConfig#miniTeacher}, {@link ConditionalDetrConfig#miniStudent}) and the paper's setting
- * (ResNet-50, d 256, 6/6 layers, 300 queries, {@link ConditionalDetrConfig#paper}).
+ * into a network: {@code conditional-detr}, {@code deformable-detr} and {@code adamixer}, each at the mini presets
+ * ({@code teacher}, {@code student}) or the paper's setting ({@code paper}, ResNet-50). Distillation supports
+ * Conditional DETR so far ({@link #config} refuses the others with a clear message).
  */
 public final class DetectorFactory {
 
     /** Known detector names. */
-    public static final List<String> DETECTORS = List.of("conditional-detr");
+    public static final List<String> DETECTORS = List.of("conditional-detr", "deformable-detr", "adamixer");
+    /** Detectors that distillation and the step benchmark support so far. */
+    public static final List<String> DISTILLATION_DETECTORS = List.of("conditional-detr");
     /** Known sizes. */
     public static final List<String> SIZES = List.of("teacher", "student", "paper");
 
@@ -61,6 +69,11 @@ public final class DetectorFactory {
     public static ConditionalDetrConfig config(String detector, String size, int numClasses, int queries) {
         checkDetector(detector);
         checkSize(size);
+        if (!DISTILLATION_DETECTORS.contains(detector)) {
+            throw new InputException((String) null, "--detector", "this command supports "
+                    + String.join(", ", DISTILLATION_DETECTORS) + " so far, not '" + detector
+                    + "' (train and evaluate support all of " + String.join(", ", DETECTORS) + ")", null);
+        }
         ConditionalDetrConfig c = switch (size) {
             case "teacher" -> ConditionalDetrConfig.miniTeacher(numClasses);
             case "student" -> ConditionalDetrConfig.miniStudent(numClasses);
@@ -85,10 +98,74 @@ public final class DetectorFactory {
     }
 
     /**
+     * @param detector a detector name
+     * @param size a size name
+     * @param numClasses K
+     * @return the preset's number of queries
+     */
+    public static int defaultQueries(String detector, String size, int numClasses) {
+        checkDetector(detector);
+        checkSize(size);
+        return switch (detector) {
+            case "deformable-detr" -> (switch (size) {
+                case "teacher" -> DeformableDetrConfig.miniTeacher(numClasses);
+                case "student" -> DeformableDetrConfig.miniStudent(numClasses);
+                default -> DeformableDetrConfig.paper(numClasses, ResNetSpec.resnet50());
+            }).numQueries();
+            case "adamixer" -> (switch (size) {
+                case "teacher" -> AdaMixerConfig.miniTeacher(numClasses);
+                case "student" -> AdaMixerConfig.miniStudent(numClasses);
+                default -> AdaMixerConfig.paper(numClasses, ResNetSpec.resnet50());
+            }).numQueries();
+            default -> config(detector, size, numClasses, 0).numQueries();
+        };
+    }
+
+    /**
+     * Builds and initialises any known detector at a preset size (float32).
+     *
+     * @param detector {@code conditional-detr}, {@code deformable-detr} or {@code adamixer}
+     * @param size teacher, student (the mini presets) or paper (ResNet-50 at the paper's settings)
+     * @param numClasses K
+     * @param queries number of queries, or {@code <= 0} for the preset's
+     * @param manager the model's manager (parameters live there)
+     * @param imageSize a representative square input size
+     * @return the initialised model
+     * @throws InputException for an unknown detector or size
+     */
+    public static Detector create(String detector, String size, int numClasses, int queries, NDManager manager,
+                                  int imageSize) {
+        checkDetector(detector);
+        checkSize(size);
+        Block model = switch (detector) {
+            case "deformable-detr" -> {
+                DeformableDetrConfig c = switch (size) {
+                    case "teacher" -> DeformableDetrConfig.miniTeacher(numClasses);
+                    case "student" -> DeformableDetrConfig.miniStudent(numClasses);
+                    default -> DeformableDetrConfig.paper(numClasses, ResNetSpec.resnet50());
+                };
+                yield new DeformableDetr(queries > 0 ? c.withQueries(queries) : c);
+            }
+            case "adamixer" -> {
+                AdaMixerConfig c = switch (size) {
+                    case "teacher" -> AdaMixerConfig.miniTeacher(numClasses);
+                    case "student" -> AdaMixerConfig.miniStudent(numClasses);
+                    default -> AdaMixerConfig.paper(numClasses, ResNetSpec.resnet50());
+                };
+                yield new AdaMixer(queries > 0 ? c.withQueries(queries) : c);
+            }
+            default -> new ConditionalDetr(config(detector, size, numClasses, queries));
+        };
+        model.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize),
+                new Shape(1, imageSize, imageSize));
+        return (Detector) model;
+    }
+
+    /**
      * @param model an initialised model
      * @return its number of trainable parameter values
      */
-    public static long trainableParameters(ConditionalDetr model) {
+    public static long trainableParameters(Block model) {
         long n = 0;
         for (Parameter p : model.getParameters().values()) {
             if (p.requiresGradient()) {

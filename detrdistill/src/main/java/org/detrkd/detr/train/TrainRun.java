@@ -9,7 +9,6 @@ import org.detrkd.datasets.djl.augment.Augmentation;
 import org.detrkd.datasets.djl.augment.HorizontalFlip;
 import org.detrkd.datasets.eval.EvalResult;
 import org.detrkd.datasets.io.InputException;
-import org.detrkd.detr.conditional.ConditionalDetr;
 import org.detrkd.detr.engine.AdamW;
 import org.detrkd.detr.engine.CheckpointState;
 import org.detrkd.detr.engine.CheckpointStore;
@@ -19,6 +18,7 @@ import org.detrkd.detr.engine.StepResult;
 import org.detrkd.detr.engine.TrainingConfig;
 import org.detrkd.detr.engine.TrainingListener;
 import org.detrkd.detr.engine.TrainingLoop;
+import org.detrkd.detr.model.Detector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,9 +112,8 @@ public final class TrainRun {
         DetectorEvaluator evaluator = DetectorEvaluator.forSplit(Path.of(spec.data()), spec.evalSplit(),
                 spec.batchSize());
         try (NDManager manager = NDManager.newBaseManager()) {
-            ConditionalDetr model = DetectorFactory.create(
-                    DetectorFactory.config(spec.detector(), spec.size(), spec.numClasses(), spec.queries()),
-                    manager, spec.imageSize());
+            Detector model = DetectorFactory.create(spec.detector(), spec.size(), spec.numClasses(),
+                    spec.queries(), manager, spec.imageSize());
             long spe = train.size() / spec.batchSize();
             if (spe == 0) {
                 throw new InputException(Path.of(spec.data()), spec.trainSplit(), "batch size " + spec.batchSize()
@@ -123,7 +122,7 @@ public final class TrainRun {
             LrSchedule schedule = LrSchedule.epochs(spec.lr(), spec.warmupSteps(), spec.lrDropEpochs(), spe,
                     spec.lrDropFactor());
             AdamW.Builder adamw = AdamW.builder().optWeightDecay(spec.weightDecay())
-                    .optLrMultiplier(name -> name.contains("backbone"), spec.backboneLrFactor());
+                    .optLrMultiplier(model.lowLrParameterNames()::contains, spec.backboneLrFactor());
             TrainingConfig config = new TrainingConfig(spec.seed(), spec.batchSize(), spec.epochs(),
                     spec.clipMaxNorm(), logEvery, ckptDir, spec.checkpointEvery() == 1,
                     spec.checkpointEvery() > 1 ? (int) (spec.checkpointEvery() * spe) : 0, 2);

@@ -30,7 +30,7 @@ public class TrainCommandTest {
         assertEquals(failure("--size", "student", "--data", "/no/such/dir", "--out", "/tmp/x", "--epochs", "1"),
                 "/no/such/dir: no such dataset folder");
         assertEquals(failure(with("--epochs", "1", "--detector", "yolo")),
-                "--detector: unknown detector 'yolo'; known: conditional-detr");
+                "--detector: unknown detector 'yolo'; known: conditional-detr, deformable-detr, adamixer");
         assertEquals(failure("--size", "huge", "--data", TinyData.folder().toString(), "--out", "/tmp/x",
                 "--epochs", "1"), "--size: unknown size 'huge'; known: teacher, student, paper");
         assertEquals(failure(with("--epochs", "2", "--minutes", "3")), "--epochs/--minutes: give one of them, not both");
