@@ -38,10 +38,11 @@ import org.slf4j.LoggerFactory;
  *       decoder stage, for the real (non-padding) queries, the soft-target BCE {@code sum_K softplus(s) - sigmoid(t) s}
  *       between class logits and the L1 between boxes, each divided by the number of GT queries.
  * </ul>
- * The query terms need the teacher to decode the extra group, which today's {@code DistillationTask} teacher hook does
- * not do (and {@link #extraQueries} receives no targets): until that hook exists, they are computed only when both
- * outputs carry an extra group of the same size, otherwise skipped (with one warning), so the method currently trains
- * with the memory term alone.
+ * The query terms need both detectors to decode the same {@link #targetQueries}: {@link ClockDistillationTask} does
+ * that (teacher hook and student forward); today's {@code DistillationTask} (used by {@code detrkd distill} and
+ * {@code compare}) feeds the teacher no extra group and gives {@link #extraQueries} no targets, so there the query
+ * terms are skipped (one warning) and the method trains with the memory term alone, until the engine hook described
+ * in {@link ClockDistillationTask} is adopted.
  */
 public final class ClockDistill implements DistillationMethod {
 
@@ -114,14 +115,30 @@ public final class ClockDistill implements DistillationMethod {
             DetrOutputs.ExtraGroup t = in.teacher().extra();
             if (s != null && t != null && s.logits().getShape().get(2) == t.logits().getShape().get(2)) {
                 NDArray valid = TargetQueries.of(in.targets(), 8, in.student().logits().getManager()).valid();
+                if (valid.getShape().get(1) != s.logits().getShape().get(2)) {
+                    throw new IllegalStateException("the extra query group has " + s.logits().getShape().get(2)
+                            + " queries, the batch " + valid.getShape().get(1) + " target queries");
+                }
                 out.putAll(queryLosses(s, t, valid));
-            } else if (!warned) {
+            } else if (training && !warned) {
                 warned = true;
                 LOG.warn("CLoCKDistill: no target-query group decoded by both detectors (the teacher hook does not "
                         + "feed it yet): training with the memory term only");
             }
         }
         return out;
+    }
+
+    /**
+     * The target-aware query group of a batch at one detector's width, or null when the query terms are off.
+     *
+     * @param targets the batch's targets
+     * @param width the detector's {@code d}
+     * @param manager the batch's manager
+     * @return {@code [G, d]} queries (see {@link TargetQueries})
+     */
+    public NDArray targetQueries(List<ImageTargets> targets, int width, NDManager manager) {
+        return settings.queries() ? TargetQueries.of(targets, width, manager).queries() : null;
     }
 
     /** @return the weighted memory MSE (scalar) */

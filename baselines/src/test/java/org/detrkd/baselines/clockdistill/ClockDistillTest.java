@@ -112,26 +112,30 @@ public class ClockDistillTest {
 
     /** Two stages, 2 images, 2 queries, 3 classes. */
     private static DetrOutputs.ExtraGroup group(NDManager m, double phase) {
-        NDArray logits = KdTestSupport.waveArray(m, new Shape(2, 2, 2, 3), phase, 2.0);
-        NDArray boxes = KdTestSupport.waveArray(m, new Shape(2, 2, 2, 4), phase + 3, 0.3).add(0.5f);
-        return new DetrOutputs.ExtraGroup(logits, boxes, m.zeros(new Shape(2, 2, 2, D)), m.zeros(new Shape(2, 2, 2)));
+        return group(m, phase, 2);
+    }
+
+    /** Two stages, 2 images, g queries, 3 classes. */
+    private static DetrOutputs.ExtraGroup group(NDManager m, double phase, int g) {
+        NDArray logits = KdTestSupport.waveArray(m, new Shape(2, 2, g, 3), phase, 2.0);
+        NDArray boxes = KdTestSupport.waveArray(m, new Shape(2, 2, g, 4), phase + 3, 0.3).add(0.5f);
+        return new DetrOutputs.ExtraGroup(logits, boxes, m.zeros(new Shape(2, 2, g, D)), m.zeros(new Shape(2, g, 2)));
     }
 
     @Test
-    public void targetQueriesAreTheSineEncodingOfTheBoxes() {
+    public void targetQueriesAreTheSineEncodingOfTheBatchBoxes() {
         try (NDManager m = NDManager.newBaseManager()) {
             TargetQueries q = TargetQueries.of(SyntheticOutputs.targets(m), 16, m);
-            assertEquals(q.queries().getShape(), new Shape(2, 2, 16));
-            assertEquals(q.valid().toFloatArray(), new float[] {1, 1, 1, 0});
+            assertEquals(q.queries().getShape(), new Shape(3, 16));
+            assertEquals(q.valid().toFloatArray(), new float[] {1, 1, 0, 0, 0, 1}, "queries 0-1 image 0, 2 image 1");
             assertEquals(q.count(), 3);
             float[] v = q.queries().toFloatArray();
-            // image 0, box 1 (.7, .6, .3, .5): per coordinate 4 channels sin/cos(2 pi v / 10000^(i/4)), i = 0, 2
+            // query 1 = image 0, box 1 (.7, .6, .3, .5): per coordinate 4 channels sin/cos(2 pi v / 10000^(i/4))
             double y = 0.6 * 2 * Math.PI;
             assertEquals(v[16 + 4], (float) Math.sin(y), 1e-6);
             assertEquals(v[16 + 7], (float) Math.cos(y / 100), 1e-6);
-            for (int k = 48; k < 64; k++) {
-                assertEquals(v[k], 0f, "padding query");
-            }
+            // query 2 = image 1's box (.5, .5, .6, .4): w channel 8 = sin(2 pi .6)
+            assertEquals(v[32 + 8], (float) Math.sin(0.6 * 2 * Math.PI), 1e-6);
         }
     }
 
@@ -158,8 +162,8 @@ public class ClockDistillTest {
         try (NDManager b = m.newSubManager()) {
             DetrOutputs t0 = SyntheticOutputs.of(b, ResNetSpec.miniTeacher().featureChannels(), 16, true, 0.0);
             DetrOutputs s0 = SyntheticOutputs.of(b, C, D, true, 0.5);
-            DetrOutputs.ExtraGroup se = group(b, 0.3);
-            DetrOutputs.ExtraGroup te = group(b, 1.1);
+            DetrOutputs.ExtraGroup se = group(b, 0.3, 3); // the batch's 3 boxes
+            DetrOutputs.ExtraGroup te = group(b, 1.1, 3);
             DetrOutputs t = withExtra(t0, te);
             DetrOutputs s = withExtra(s0, se);
             NDArray[] inputs = {s.memory(), se.logits(), se.boxes(), t.memory(), te.logits()};
