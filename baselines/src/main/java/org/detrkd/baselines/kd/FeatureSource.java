@@ -15,7 +15,9 @@ import org.detrkd.detr.model.DetrOutputs;
  *
  * <p>DETRs have no FPN in front of a dense head, so "the FPN levels" of the CNN papers has to be mapped. The default,
  * {@link #BACKBONE}, reads the multi-level backbone maps C3, C4, C5 (strides 8, 16, 32), the closest analogue of the
- * FPN inputs and what {@code DetrOutputs.features} holds (for AdaMixer: its neck levels). The two other sources are
+ * FPN inputs and what {@code DetrOutputs.features} holds (for AdaMixer: its neck levels; note that
+ * {@code DistillationContext} and {@code DistillationTask} accept Conditional DETR only today, so the AdaMixer column
+ * of the table is what the wrappers will read once they accept it; {@link #strides} then needs the neck's 4th level). The two other sources are
  * single-level {@code [B, d, H, W]} views of the encoder's input (the projected C5, DETRDistill's released "neck"
  * features) and of its output (the memory, what CLoCKDistill distils). Every method takes the option
  * {@code source=backbone|encoder-input|memory}.
@@ -113,11 +115,12 @@ public enum FeatureSource {
             {"fgfi", "C3, C4, C5; virtual RetinaNet anchors (9 per cell) at strides 8/16/32; 3x3+ReLU adapter"},
         };
         for (String[] r : what) {
-            rows.add(String.format(Locale.ROOT, "| %s | %s | its neck levels (`DetrOutputs.features`) | %s |", r[0],
+            rows.add(String.format(Locale.ROOT, "| %s | %s | its neck levels (`DetrOutputs.features`: d channels, strides 8/16/32[/64]) once the "
+                    + "distill engine accepts AdaMixer (today: Conditional DETR only) | %s |", r[0],
                     r[1], "encoder-input (projected C5, 1 level, stride 32), memory (encoder output, 1 level, stride 32)"));
         }
         rows.add("| detrdistill | encoder input (projected C5) for FD; teacher queries for AD; predictions for LD "
-                + "| neck levels | - |");
+                + "| neck levels (same caveat) | - |");
         rows.add("| clockdistill | encoder output (memory), weighted up inside GT boxes; GT-box queries (needs the "
                 + "teacher-query hook, see report) | - (no encoder) | - |");
         return String.join("\n", rows) + "\n";
