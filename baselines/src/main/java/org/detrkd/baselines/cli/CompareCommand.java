@@ -131,6 +131,12 @@ public final class CompareCommand implements Callable<Integer> {
         Path dir = out.resolve(method);
         Path done = dir.resolve(RESULT);
         if (Files.isRegularFile(done)) {
+            JsonNode n = JSON.readTree(done.toFile());
+            String was = n.path("budget").asText();
+            if (!was.equals(budget())) {
+                throw new InputException(done, "budget", "the folder holds a finished run with " + was
+                        + ", this invocation asks for " + budget() + ": use another --out");
+            }
             return read(done);
         }
         DistillCommand d = new DistillCommand();
@@ -156,9 +162,17 @@ public final class CompareCommand implements Callable<Integer> {
                 .withLogEvery(logEvery).withStopAfterSteps(stopAfterSteps).run();
         Row row = new Row(method, r.result().stats(), r.steps(), r.trainSeconds(), r.stopReason());
         if (!row.stopReason().equals("stop-after-steps")) {
-            JSON.writeValue(done.toFile(), toMap(row));
+            Map<String, Object> m = toMap(row);
+            m.put("budget", budget());
+            JSON.writeValue(done.toFile(), m);
         }
         return row;
+    }
+
+    /** @return what identifies a finished method's run: teacher, budget and seed */
+    private String budget() {
+        return String.format(Locale.ROOT, "teacher %s, %s, seed %d", teacher.toAbsolutePath().normalize(),
+                epochs != null ? epochs + " epochs" : minutes + " min", seed);
     }
 
     private Row baselineRow() throws IOException {

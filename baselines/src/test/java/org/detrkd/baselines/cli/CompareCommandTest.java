@@ -66,6 +66,13 @@ public class CompareCommandTest {
         assertEquals(again.out().split("\n")[2], lines[2], "finished methods are read back");
         assertEquals(Files.getLastModifiedTime(out.resolve("fitnet").resolve(CompareCommand.RESULT)).toMillis(), stamp);
 
+        String[] longer = args.clone();
+        longer[java.util.Arrays.asList(args).indexOf("--epochs") + 1] = "2";
+        DistillCommandTest.Run other = DistillCommandTest.run(new CompareCommand(), longer);
+        assertEquals(other.exitCode(), 2);
+        assertTrue(other.failure().getMessage().contains("the folder holds a finished run with teacher "),
+                other.failure().getMessage());
+
         DistillCommandTest.Run bad = DistillCommandTest.run(new CompareCommand(), "--teacher", teacher.toString(),
                 "--data", TinyData.folder().toString(), "--out", out.toString(), "--methods", "fitnett", "--epochs",
                 "1");
