@@ -36,6 +36,12 @@ public final class MethodRegistry {
         m.put(NoDistillation.NAME, (c, mgr, preset, options) -> noOptions(NoDistillation.NAME, options,
                 new NoDistillation()));
         m.put(org.detrkd.detr.detrdistill.DetrDistill.NAME, org.detrkd.detr.detrdistill.DetrDistill::create);
+        m.put(org.detrkd.baselines.kd.FitNetMethod.NAME, org.detrkd.baselines.kd.FitNetMethod::create);
+        m.put(org.detrkd.baselines.kd.FgdMethod.NAME, org.detrkd.baselines.kd.FgdMethod::create);
+        m.put(org.detrkd.baselines.kd.MgdMethod.NAME, org.detrkd.baselines.kd.MgdMethod::create);
+        m.put(org.detrkd.baselines.kd.FkdMethod.NAME, org.detrkd.baselines.kd.FkdMethod::create);
+        m.put(org.detrkd.baselines.kd.FgfiMethod.NAME, org.detrkd.baselines.kd.FgfiMethod::create);
+        m.put(org.detrkd.baselines.clockdistill.ClockDistill.NAME, org.detrkd.baselines.clockdistill.ClockDistill::create);
         FACTORIES = Collections.unmodifiableMap(m);
     }
 

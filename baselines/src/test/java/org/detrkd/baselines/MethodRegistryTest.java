@@ -21,7 +21,8 @@ public class MethodRegistryTest {
 
     @Test
     public void knowsNoneAndDetrDistill() {
-        assertEquals(MethodRegistry.names(), List.of("none", "detrdistill"));
+        assertEquals(MethodRegistry.names(), List.of("none", "detrdistill", "fitnet", "fgd", "mgd", "fkd", "fgfi",
+                "clockdistill"));
         try (NDManager m = NDManager.newBaseManager()) {
             DistillationMethod none = MethodRegistry.create("none", CONTEXT, m, null, Map.of());
             assertEquals(none.name(), "none");
@@ -40,7 +41,8 @@ public class MethodRegistryTest {
     public void unknownNamesAndOptionsListTheKnownOnes() {
         IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
                 () -> MethodRegistry.factory("fitnett"));
-        assertEquals(e.getMessage(), "unknown distillation method 'fitnett'; known: none, detrdistill");
+        assertEquals(e.getMessage(), "unknown distillation method 'fitnett'; known: none, detrdistill, fitnet, fgd, "
+                + "mgd, fkd, fgfi, clockdistill");
         try (NDManager m = NDManager.newBaseManager()) {
             IllegalArgumentException o = expectThrows(IllegalArgumentException.class,
                     () -> MethodRegistry.create("detrdistill", CONTEXT, m, null, Map.of("lambda", "3")));
