@@ -5,6 +5,7 @@ import org.detrkd.datasets.cli.DataCheckCommand;
 import org.detrkd.datasets.cli.DataMakeCommand;
 import org.detrkd.datasets.cli.EvalCommand;
 import org.detrkd.datasets.cli.PerturbGtCommand;
+import org.detrkd.baselines.cli.CompareCommand;
 import org.detrkd.baselines.cli.DistillCommand;
 import org.detrkd.detr.cli.AnalyzeInstabilityCommand;
 import org.detrkd.detr.cli.AssignCommand;
@@ -29,6 +30,7 @@ final class Subcommands {
         cli.addSubcommand(new TrainCommand());
         cli.addSubcommand(new EvaluateCommand());
         cli.addSubcommand(new DistillCommand());
+        cli.addSubcommand(new CompareCommand());
         cli.addSubcommand(new SuitesCommand());
         cli.addSubcommand(new ReportCommand());
         cli.addSubcommand(new CheckCommand());
