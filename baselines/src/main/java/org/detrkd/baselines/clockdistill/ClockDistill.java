@@ -38,11 +38,8 @@ import org.slf4j.LoggerFactory;
  *       decoder stage, for the real (non-padding) queries, the soft-target BCE {@code sum_K softplus(s) - sigmoid(t) s}
  *       between class logits and the L1 between boxes, each divided by the number of GT queries.
  * </ul>
- * The query terms need both detectors to decode the same {@link #targetQueries}: {@link ClockDistillationTask} does
- * that (teacher hook and student forward); today's {@code DistillationTask} (used by {@code detrkd distill} and
- * {@code compare}) feeds the teacher no extra group and gives {@link #extraQueries} no targets, so there the query
- * terms are skipped (one warning) and the method trains with the memory term alone, until the engine hook described
- * in {@link ClockDistillationTask} is adopted.
+ * The query terms need both detectors to decode the same {@link #targetQueries}: {@code DistillationTask} asks for
+ * them once per detector and batch and feeds them to the teacher (outside the gradient) and the student.
  */
 public final class ClockDistill implements DistillationMethod {
 
@@ -122,8 +119,8 @@ public final class ClockDistill implements DistillationMethod {
                 out.putAll(queryLosses(s, t, valid));
             } else if (training && !warned) {
                 warned = true;
-                LOG.warn("CLoCKDistill: no target-query group decoded by both detectors (the teacher hook does not "
-                        + "feed it yet): training with the memory term only");
+                LOG.warn("CLoCKDistill: no target-query group decoded by both detectors in this batch: query terms "
+                        + "skipped (memory term only)");
             }
         }
         return out;
@@ -137,6 +134,7 @@ public final class ClockDistill implements DistillationMethod {
      * @param manager the batch's manager
      * @return {@code [G, d]} queries (see {@link TargetQueries})
      */
+    @Override
     public NDArray targetQueries(List<ImageTargets> targets, int width, NDManager manager) {
         return settings.queries() ? TargetQueries.of(targets, width, manager).queries() : null;
     }

@@ -18,6 +18,7 @@ import org.detrkd.datasets.djl.DetectionBatchifier;
 import org.detrkd.detr.backbone.ResNetSpec;
 import org.detrkd.detr.conditional.ConditionalDetr;
 import org.detrkd.detr.conditional.ConditionalDetrConfig;
+import org.detrkd.detr.distill.DistillationTask;
 import org.detrkd.detr.distill.DistillationContext;
 import org.detrkd.detr.engine.AdamW;
 import org.detrkd.detr.engine.BatchSource;
@@ -32,7 +33,7 @@ import org.detrkd.detr.train.TinyData;
 import org.testng.annotations.Test;
 
 /**
- * CLoCKDistill with both detectors decoding the target-aware queries ({@link ClockDistillationTask}): a smoke-scale
+ * CLoCKDistill with both detectors decoding the target-aware queries ({@code DistillationTask}): a smoke-scale
  * student (64 px, width 32 against the teacher's 64) trains on one fixed batch with all three terms, a finite and
  * decreasing total loss, a learning memory adapter and a bit-identical teacher.
  */
@@ -52,7 +53,7 @@ public class ClockDistillTrainingTest {
             ConditionalDetr teacher = DetectorFactory.create(tc, model, 64);
             ConditionalDetr student = DetectorFactory.create(sc, model, 64);
             ClockDistill method = ClockDistill.create(new DistillationContext(tc, sc), model, null, Map.of());
-            ClockDistillationTask task = new ClockDistillationTask(student, teacher, method);
+            DistillationTask task = new DistillationTask(student, teacher, method);
             List<float[]> teacherBefore = values(teacher);
             List<float[]> adapterBefore = values(method.adapters().orElseThrow());
             BatchSource inner = new DatasetBatchSource(ds, new DetectionBatchifier(), new DetectionBatchifier());

@@ -1,10 +1,13 @@
 package org.detrkd.detr.distill;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.detrkd.detr.matching.ImageTargets;
 import org.detrkd.detr.model.DetrOutputs;
 
 /**
@@ -45,6 +48,20 @@ public interface DistillationMethod {
      * @return {@code [G, d_student]} query embeddings, or null for none (the default)
      */
     default NDArray extraQueries(ParameterStore ps, DetrOutputs teacher) {
+        return null;
+    }
+
+    /**
+     * Parameter-free queries built from the batch's ground truth (CLoCKDistill's target-aware queries), decoded as an
+     * isolated extra group by BOTH the teacher (outside the gradient) and the student (in training), so that both
+     * attend to their memories with the same queries. Asked once per detector and batch with that detector's width.
+     *
+     * @param targets the batch's targets
+     * @param width the hidden width of the detector that will decode them
+     * @param manager the batch's manager
+     * @return {@code [G, width]} queries, or null for none (the default)
+     */
+    default NDArray targetQueries(List<ImageTargets> targets, int width, NDManager manager) {
         return null;
     }
 

@@ -98,7 +98,9 @@ public final class DistillationTask implements TrainingTask {
 
             @Override
             public NDList forward(ParameterStore teacherStore, NDList data, NDList labels) {
-                return teacher.forward(teacherStore, data.get(0), data.get(1), null, false).toNDList();
+                NDArray queries = method.targetQueries(targets(labels), teacher.config().hiddenDim(),
+                        data.get(0).getManager());
+                return teacher.forward(teacherStore, data.get(0), data.get(1), queries, false).toNDList();
             }
         });
     }
@@ -110,15 +112,22 @@ public final class DistillationTask implements TrainingTask {
             throw new IllegalStateException("distillation needs the teacher's outputs; the engine gave none");
         }
         DetrOutputs t = DetrOutputs.fromNDList(teacherOutputs);
+        List<ImageTargets> targets = targets(labels);
         NDArray extra = training ? method.extraQueries(store, t) : null;
-        DetrOutputs s = student.forward(store, data.get(0), data.get(1), extra, training);
+        NDArray targetQueries = training
+                ? method.targetQueries(targets, student.config().hiddenDim(), data.get(0).getManager()) : null;
+        if (extra != null && targetQueries != null) {
+            throw new IllegalStateException("method " + method.name() + " asks for both a teacher-query group and a "
+                    + "target-query group; the detector decodes one extra group");
+        }
+        DetrOutputs s = student.forward(store, data.get(0), data.get(1), extra != null ? extra : targetQueries,
+                training);
         List<NDArray> logits = new ArrayList<>();
         List<NDArray> boxes = new ArrayList<>();
         for (int k = 0; k < s.numStages(); k++) {
             logits.add(s.logits().get(k));
             boxes.add(s.boxes().get(k));
         }
-        List<ImageTargets> targets = ImageTargets.fromBatch(new NDList(labels.get(0), labels.get(1), labels.get(2)));
         Map<String, NDArray> out = new LinkedHashMap<>(criterion.forward(logits, boxes, targets).losses());
         Map<String, NDArray> kd = method.losses(store, new DistillationInputs(t, s, targets, matcher), training);
         for (Map.Entry<String, NDArray> e : kd.entrySet()) {
@@ -128,5 +137,9 @@ public final class DistillationTask implements TrainingTask {
             }
         }
         return out;
+    }
+
+    private static List<ImageTargets> targets(NDList labels) {
+        return ImageTargets.fromBatch(new NDList(labels.get(0), labels.get(1), labels.get(2)));
     }
 }
