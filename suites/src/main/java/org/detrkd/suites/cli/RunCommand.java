@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code detrkd run SUITE [--scale S] [--out DIR] [--only CELLS] [--devices N] [--threads T] [--shard I/N]}: trains
+ * {@code detrkd run SUITE [--scale S] [--out DIR] [--only CELLS] [--devices N] [--threads T] [--shard I/N]
+ * [--teachers DIR] [--data-root DIR]}: trains
  * every teacher the selected cells need once (cached in {@code OUT/teachers/<hash>/}), then each cell, and writes one
  * {@code OUT/cells/<runId>/result.json} per cell ({@link SuiteRunner}). Running the same command again resumes:
  * finished cells are skipped, an interrupted cell continues from its last epoch checkpoint. Exit code 0 when every
@@ -67,6 +68,11 @@ public final class RunCommand implements Callable<Integer> {
             + "ids, the cells whose index mod N is I")
     String shard;
 
+    @Option(names = "--teachers", paramLabel = "DIR",
+            description = "the teacher cache (default: OUT/teachers); share one between output folders to train each "
+                    + "teacher once across suites")
+    Path teacherCache;
+
     @Option(names = "--data-root", paramLabel = "DIR", defaultValue = ".",
             description = "folder the suite's relative dataset paths resolve against (default: current folder)")
     Path dataRoot;
@@ -99,7 +105,8 @@ public final class RunCommand implements Callable<Integer> {
         w.flush();
         SuiteRunner.Summary summary;
         try {
-            summary = new SuiteRunner(dir, dataRoot, t, logEvery, stopAfterSteps).run(cells);
+            summary = new SuiteRunner(dir, teacherCache != null ? teacherCache : dir.resolve("teachers"),
+                    dataRoot, t, logEvery, stopAfterSteps).run(cells);
         } catch (StopRequested e) {
             w.println(e.getMessage());
             w.flush();

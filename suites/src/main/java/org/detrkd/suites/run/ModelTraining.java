@@ -121,16 +121,30 @@ final class ModelTraining {
                 return history.epochEnd(epoch, meanTerms);
             }
         });
+        StepResult last = null;
         while (loop.step() < loop.totalSteps()) {
             if (stopAfterSteps > 0 && loop.step() >= stopAfterSteps) {
                 throw new StopRequested(runId, loop.step());
             }
             try {
-                loop.trainStep();
+                last = loop.trainStep();
             } catch (DivergenceException e) {
                 Map<String, Double> terms = new TreeMap<>();
                 e.diverged().forEach((k, v) -> terms.put(k, (double) v));
-                throw new CellFailure("non-finite loss: " + e.getMessage(), e.step(), terms);
+                throw new CellFailure("non-finite values at step " + e.step() + ": " + e.getMessage(), e.step(),
+                        terms);
+            } catch (IllegalArgumentException e) {
+                // NaN weights surface first in the matcher's cost matrix, before any loss is computed
+                if (e.getMessage() == null || !e.getMessage().contains("NaN") && !e.getMessage().contains("finite")) {
+                    throw e;
+                }
+                Map<String, Double> terms = new TreeMap<>();
+                if (last != null) {
+                    last.terms().forEach((k, v) -> terms.put(k, (double) v));
+                }
+                throw new CellFailure("non-finite values at step " + loop.step() + " (" + e.getMessage()
+                        + "); terms of the last finite step " + (last == null ? "-" : last.step()), loop.step(),
+                        terms);
             }
         }
         EvalResult result = history.finalResult(schedule.epochs() - 1);

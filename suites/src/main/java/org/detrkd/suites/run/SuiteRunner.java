@@ -61,10 +61,23 @@ public final class SuiteRunner {
      * @param stopAfterSteps stop as if killed after this many steps of the model in training (0: never)
      */
     public SuiteRunner(Path out, Path dataRoot, int threads, int logEvery, long stopAfterSteps) {
+        this(out, out.resolve("teachers"), dataRoot, threads, logEvery, stopAfterSteps);
+    }
+
+    /**
+     * @param out the output folder
+     * @param teacherCache the teacher cache folder (default {@code OUT/teachers}; share it between output folders
+     *     to reuse teachers across runs)
+     * @param dataRoot relative dataset paths resolve against it
+     * @param threads intra-op threads (configure the engine before)
+     * @param logEvery progress line every this many steps
+     * @param stopAfterSteps stop as if killed after this many steps of the model in training (0: never)
+     */
+    public SuiteRunner(Path out, Path teacherCache, Path dataRoot, int threads, int logEvery, long stopAfterSteps) {
         List<String> devices = List.of("cpu()");
         this.ctx = new RunContext(out.toAbsolutePath().normalize(), dataRoot.toAbsolutePath().normalize(), threads,
                 devices, new Progress(logEvery), stopAfterSteps);
-        this.teachers = new TeacherCache(ctx.out());
+        this.teachers = new TeacherCache(teacherCache.toAbsolutePath().normalize());
         this.trainer = new CellTrainer(ctx, teachers);
         this.env = Environment.ofThisJvm(Provenance.commit(), Provenance.version(), Engine.getDjlVersion(),
                 Engine.getInstance().getVersion(), devices, threads);
@@ -77,6 +90,7 @@ public final class SuiteRunner {
      * @throws InputException when the data is missing or unusable
      */
     public Summary run(List<Cell> cells) throws IOException {
+        checkOwnFolders(cells);
         List<String> finished = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -98,20 +112,34 @@ public final class SuiteRunner {
             ResultRecord r;
             try {
                 Trained t = trainer.run(c);
-                r = ResultRecords.finished(c, t, c.teacherHash(), env);
+                r = ResultRecords.finished(c, t, teacherCheckpoint(c), env);
                 finished.add(c.runId());
                 LOG.info("cell {}/{} {}: finished, AP {}", i + 1, cells.size(), c.runId(),
                         String.format(java.util.Locale.ROOT, "%.4f", r.metrics().ap()));
             } catch (CellFailure e) {
-                r = ResultRecords.failed(c, e, c.teacherHash(), (System.nanoTime() - start) / 1e9,
-                        MemoryStats.sample().peakRssBytes(), env);
+                r = failedRecord(c, e, start);
                 failed.add(c.runId());
                 LOG.warn("cell {}/{} {}: FAILED: {}", i + 1, cells.size(), c.runId(), e.getMessage());
+            } catch (InputException | StopRequested e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.error("cell " + c.runId() + " failed with an internal error", e);
+                r = failedRecord(c, new CellFailure("internal error: " + e), start);
+                failed.add(c.runId());
             }
             ResultJson.write(dir.resolve(ResultLoader.FILE_NAME), r);
             records.add(r);
         }
         return new Summary(finished, skipped, failed, teachers.trainedHere(), records);
+    }
+
+    private ResultRecord failedRecord(Cell c, CellFailure f, long startNanos) {
+        return ResultRecords.failed(c, f, teacherCheckpoint(c), (System.nanoTime() - startNanos) / 1e9,
+                MemoryStats.sample().peakRssBytes(), env);
+    }
+
+    private String teacherCheckpoint(Cell c) {
+        return c.teacher() == null ? null : teachers.weights(c.teacher()).resolve("student.safetensors").toString();
     }
 
     /** The earlier result of the cell when it finished with the same spec hash, else null. */
@@ -131,6 +159,21 @@ public final class SuiteRunner {
         }
         Object h = TeacherCache.JSON.readValue(f.toFile(), Map.class).get("spec_hash");
         return h == null ? null : h.toString();
+    }
+
+    /** Refuses, before anything starts, an output folder whose cell folders belong to another suite. */
+    private void checkOwnFolders(List<Cell> cells) throws IOException {
+        for (Cell c : cells) {
+            Path f = CellTrainer.folder(ctx.out(), c).resolve(CELL_FILE);
+            if (Files.isRegularFile(f)) {
+                Object cell = TeacherCache.JSON.readValue(f.toFile(), Map.class).get("cell");
+                Object suite = cell instanceof Map<?, ?> m ? m.get("suite") : null;
+                if (suite != null && !suite.equals(c.suite())) {
+                    throw new InputException(f, "cell.suite", "this output folder holds cells of suite '" + suite
+                            + "', not '" + c.suite() + "': use another --out (share teachers with --teachers)");
+                }
+            }
+        }
     }
 
     /** Writes {@code cell.json}; clears a folder left by another spec of the same run id. */

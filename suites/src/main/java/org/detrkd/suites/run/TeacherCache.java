@@ -35,9 +35,9 @@ final class TeacherCache {
     private final Path root;
     private final AtomicInteger trainedHere = new AtomicInteger();
 
-    /** @param out the suite output folder ({@code teachers/} inside) */
-    TeacherCache(Path out) {
-        this.root = out.resolve("teachers");
+    /** @param root the cache folder ({@code OUT/teachers} by default) */
+    TeacherCache(Path root) {
+        this.root = root;
     }
 
     /** The folder of a teacher. */
