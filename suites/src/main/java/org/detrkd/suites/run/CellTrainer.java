@@ -107,7 +107,9 @@ final class CellTrainer {
 
     /**
      * The method options as the registry's factories take them ({@code name=value}). DETRDistill's suite options
-     * map onto its option names (components, sub-terms, weights, feature mask settings); other methods' fields are
+     * map onto its option names and vocabulary (components, sub-terms, split and threshold, per-stage or last-stage
+     * logits, feature mask and gamma, weights), so the run uses exactly the options its record states; the preset
+     * supplies the rest (matching costs, feature level, AD pass); other methods' fields are
      * passed with {@code _} turned into {@code -}.
      */
     static Map<String, String> kdOptions(MethodOptions o) {
@@ -122,6 +124,24 @@ final class CellTrainer {
             m.put("lambda-logits", String.valueOf(d.lambdaLogits()));
             m.put("lambda-feat", String.valueOf(d.lambdaFeatures()));
             m.put("lambda-assign", String.valueOf(d.lambdaAssignment()));
+            m.put("ld-split", switch (d.logits().split()) {
+                case "teacher-assignment" -> "assignment";
+                case "score-threshold" -> "threshold";
+                default -> d.logits().split();
+            });
+            m.put("ld-threshold", String.valueOf(d.logits().scoreThreshold()));
+            m.put("ld-stages", switch (d.logits().progressive()) {
+                case "per-stage" -> "progressive";
+                case "last-stage" -> "last";
+                default -> d.logits().progressive();
+            });
+            m.put("fd-mask", switch (d.features().mask()) {
+                case "eq6" -> "uniform";
+                case "eq8" -> "quality";
+                case "released-code" -> "released";
+                default -> d.features().mask();
+            });
+            m.put("fd-gamma", String.valueOf(d.features().gamma()));
             return m;
         }
         Cell.json(o).forEach((k, v) -> m.put(k.replace('_', '-'), String.valueOf(v)));
