@@ -23,6 +23,11 @@ final class RunFixtures {
      * @param lr the learning rate of the schedule
      */
     static String suite(String id, String lr) {
+        return suite(id, lr, 2);
+    }
+
+    /** As {@link #suite(String, String)} with {@code epochs} smoke epochs. */
+    static String suite(String id, String lr, int epochs) {
         return String.join("\n",
                 "schema: 1",
                 "suite: " + id,
@@ -47,7 +52,7 @@ final class RunFixtures {
                 "    image: {short_side: 64, max_side: 64}",
                 "    batch: 2",
                 "    seeds: [0]",
-                "    epochs: {12: 2}",
+                "    epochs: {12: " + epochs + "}",
                 "setups:",
                 "  - id: cond",
                 "    detector: conditional-detr",
@@ -62,9 +67,13 @@ final class RunFixtures {
     }
 
     static Path write(Path dir, String id, String lr) throws IOException {
+        return write(dir, id, lr, 2);
+    }
+
+    static Path write(Path dir, String id, String lr, int epochs) throws IOException {
         Files.createDirectories(dir);
         Path f = dir.resolve(id + ".yaml");
-        Files.writeString(f, suite(id, lr));
+        Files.writeString(f, suite(id, lr, epochs));
         return f;
     }
 
