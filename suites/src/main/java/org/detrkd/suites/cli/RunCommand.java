@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
  * every teacher the selected cells need once (cached in {@code OUT/teachers/<hash>/}), then each cell, and writes one
  * {@code OUT/cells/<runId>/result.json} per cell ({@link SuiteRunner}). Running the same command again resumes:
  * finished cells are skipped, an interrupted cell continues from its last epoch checkpoint. Exit code 0 when every
- * selected cell finished, 1 when some failed (their records say why), 2 for bad input (nothing started), 3 when
- * stopped on purpose by {@code --stop-after-steps}.
+ * selected cell finished, 1 when some failed (their records say why), 2 for bad input (nothing started), 3 for an
+ * internal error, 4 when stopped on purpose by {@code --stop-after-steps}.
  *
  * <p>Devices: training runs on the CPU with {@code --threads} intra-op threads. GPU training (and data-parallel
  * across GPUs) is not implemented yet, so {@code --devices N} with {@code N > 0} is refused with exit 2, naming the
@@ -40,6 +40,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = org.detrkd.cli.VersionProvider.class,
         description = "Run a suite's cells (teachers cached, resumable) and write one result.json per cell.")
 public final class RunCommand implements Callable<Integer> {
+    /** Exit code when some cells failed (their records say why). */
+    public static final int EXIT_CELLS_FAILED = 1;
+    /** Exit code when the run stopped on purpose ({@code --stop-after-steps}); 3 is the CLI's internal error. */
+    public static final int EXIT_STOPPED = 4;
+
     @Spec
     CommandSpec spec;
 
@@ -110,7 +115,7 @@ public final class RunCommand implements Callable<Integer> {
         } catch (StopRequested e) {
             w.println(e.getMessage());
             w.flush();
-            return 3;
+            return EXIT_STOPPED;
         }
         for (ResultRecord r : summary.records()) {
             w.printf(Locale.ROOT, "%-44s %-8s %s%n", r.cellId() + ".seed" + r.seed(), r.status().name()
@@ -121,7 +126,7 @@ public final class RunCommand implements Callable<Integer> {
                 + "results in %s%n", summary.finished().size(), summary.skipped().size(), summary.failed().size(),
                 summary.teachersTrained(), dir.resolve("cells"));
         w.flush();
-        return summary.failed().isEmpty() ? 0 : 1;
+        return summary.failed().isEmpty() ? 0 : EXIT_CELLS_FAILED;
     }
 
     /** Refuses GPUs: the engine trains on the CPU only (multi-GPU data parallelism is future work). */

@@ -88,7 +88,7 @@ public class SuiteRunnerTest {
     public void aCellKilledMidwayContinuesFromItsLastEpochToTheUninterruptedResult() throws Exception {
         Path out2 = root.resolve("out-interrupted");
         RunFixtures.Outcome stopped = run(suite, out2, "--only", "cond.none", "--stop-after-steps", "6");
-        assertEquals(stopped.code(), 3, stopped.out() + stopped.err());
+        assertEquals(stopped.code(), 4, stopped.out() + stopped.err());
         Path cell = out2.resolve("cells/cond.none.seed0");
         assertFalse(Files.exists(cell.resolve("result.json")));
         assertTrue(Files.isDirectory(cell.resolve("checkpoints/step-000000000004")), "epoch 1's checkpoint");
