@@ -18,6 +18,7 @@ import org.detrkd.suites.spec.Cell;
 import org.detrkd.suites.spec.SuiteCatalog;
 import org.detrkd.suites.spec.SuiteExpander;
 import org.detrkd.suites.spec.SuiteSpec;
+import org.detrkd.suites.spec.SuiteValidator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -101,6 +102,7 @@ public final class RunCommand implements Callable<Integer> {
         if (t < 1) {
             throw new InputException((String) null, "--threads", "must be at least 1, got " + t, null);
         }
+        SuiteValidator.checkPaths(s, sc, dataRoot); // COCO must exist before anything starts; generated data is made
         EngineThreads.configure(t, 1);
         checkDevices(devices);
         Path dir = out != null ? out : Path.of("runs", s.id() + "-" + sc.id());

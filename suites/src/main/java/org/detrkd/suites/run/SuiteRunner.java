@@ -108,6 +108,7 @@ public final class SuiteRunner {
             prepare(dir, c);
             ctx.progress().start("cell " + (i + 1) + "/" + cells.size() + " " + c.runId(),
                     laterSteps(cells.subList(i + 1, cells.size())));
+            resetPeakMemory();
             long start = System.nanoTime();
             ResultRecord r;
             try {
@@ -131,6 +132,22 @@ public final class SuiteRunner {
             records.add(r);
         }
         return new Summary(finished, skipped, failed, teachers.trainedHere(), records);
+    }
+
+    /**
+     * Resets the process's peak resident set size (Linux: {@code 5 > /proc/self/clear_refs} resets VmHWM), so each
+     * cell's {@code peak_memory_bytes} is its own peak rather than the largest of the cells before it; elsewhere the
+     * peak stays process-wide.
+     */
+    private static void resetPeakMemory() {
+        Path clear = Path.of("/proc/self/clear_refs");
+        if (Files.isWritable(clear)) {
+            try {
+                Files.writeString(clear, "5");
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("cannot reset the peak RSS: {}", e.toString());
+            }
+        }
     }
 
     private ResultRecord failedRecord(Cell c, CellFailure f, long startNanos) {

@@ -54,5 +54,6 @@ public class RunCommandInputTest {
                 "conditional.nope");
         refused("--shard: need 0 <= I < N, got 2/2", "run", "table4", "--scale", "smoke", "--shard", "2/2");
         refused("--devices: ", "run", "table4", "--scale", "smoke", "--devices", "1");
+        refused("dataset folder ", "run", "table4", "--scale", "paper", "--data-root", "/no/such/root");
     }
 }
