@@ -1,0 +1,148 @@
+package org.detrkd.suites.cli;
+
+import ai.djl.engine.Engine;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.detrkd.datasets.io.InputException;
+import org.detrkd.detr.engine.EngineThreads;
+import org.detrkd.reports.model.ResultRecord;
+import org.detrkd.reports.model.Scale;
+import org.detrkd.suites.run.CellSelection;
+import org.detrkd.suites.run.StopRequested;
+import org.detrkd.suites.run.SuiteRunner;
+import org.detrkd.suites.spec.Cell;
+import org.detrkd.suites.spec.SuiteCatalog;
+import org.detrkd.suites.spec.SuiteExpander;
+import org.detrkd.suites.spec.SuiteSpec;
+import org.detrkd.suites.spec.SuiteValidator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code detrkd run SUITE [--scale S] [--out DIR] [--only CELLS] [--devices N] [--threads T] [--shard I/N]
+ * [--teachers DIR] [--data-root DIR]}: trains
+ * every teacher the selected cells need once (cached in {@code OUT/teachers/<hash>/}), then each cell, and writes one
+ * {@code OUT/cells/<runId>/result.json} per cell ({@link SuiteRunner}). Running the same command again resumes:
+ * finished cells are skipped, an interrupted cell continues from its last epoch checkpoint. Exit code 0 when every
+ * selected cell finished, 1 when some failed (their records say why), 2 for bad input (nothing started), 3 for an
+ * internal error, 4 when stopped on purpose by {@code --stop-after-steps}.
+ *
+ * <p>Devices: training runs on the CPU with {@code --threads} intra-op threads. GPU training (and data-parallel
+ * across GPUs) is not implemented yet, so {@code --devices N} with {@code N > 0} is refused with exit 2, naming the
+ * number of GPUs the engine sees.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = org.detrkd.cli.VersionProvider.class,
+        description = "Run a suite's cells (teachers cached, resumable) and write one result.json per cell.")
+public final class RunCommand implements Callable<Integer> {
+    /** Exit code when some cells failed (their records say why). */
+    public static final int EXIT_CELLS_FAILED = 1;
+    /** Exit code when the run stopped on purpose ({@code --stop-after-steps}); 3 is the CLI's internal error. */
+    public static final int EXIT_STOPPED = 4;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "SUITE", description = "a built-in suite (table1..table7, clockdistill) or a suite file")
+    String suite;
+
+    @Option(names = "--scale", paramLabel = "S", defaultValue = "mini",
+            description = "paper, mini or smoke (default: ${DEFAULT-VALUE})")
+    String scale;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: runs/SUITE-SCALE)")
+    Path out;
+
+    @Option(names = "--only", paramLabel = "CELLS", split = ",",
+            description = "only these cell ids or run ids (comma separated)")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "0",
+            description = "GPUs to use (default 0: CPU; GPU training is not implemented yet)")
+    int devices;
+
+    @Option(names = "--threads", paramLabel = "T", description = "intra-op CPU threads (default: cores)")
+    Integer threads;
+
+    @Option(names = "--shard", paramLabel = "I/N", description = "run shard I (from 0) of N: after sorting the run "
+            + "ids, the cells whose index mod N is I")
+    String shard;
+
+    @Option(names = "--teachers", paramLabel = "DIR",
+            description = "the teacher cache (default: OUT/teachers); share one between output folders to train each "
+                    + "teacher once across suites")
+    Path teacherCache;
+
+    @Option(names = "--data-root", paramLabel = "DIR", defaultValue = ".",
+            description = "folder the suite's relative dataset paths resolve against (default: current folder)")
+    Path dataRoot;
+
+    @Option(names = "--log-every", paramLabel = "STEPS", defaultValue = "20",
+            description = "progress line every this many steps (default: ${DEFAULT-VALUE})")
+    int logEvery;
+
+    @Option(names = "--stop-after-steps", paramLabel = "N", defaultValue = "0", hidden = true,
+            description = "stop as if killed once the model in training has N steps (tests of resumption)")
+    long stopAfterSteps;
+
+    @Override
+    public Integer call() throws Exception {
+        Scale sc = SuitesShowCommand.scale(scale);
+        SuiteSpec s = SuiteCatalog.resolve(suite);
+        List<Cell> all = SuiteExpander.expand(s, sc);
+        List<Cell> cells = CellSelection.select(all, only,
+                shard == null ? null : CellSelection.Shard.parse(shard));
+        int t = threads != null ? threads : EngineThreads.defaultIntraOp();
+        if (t < 1) {
+            throw new InputException((String) null, "--threads", "must be at least 1, got " + t, null);
+        }
+        SuiteValidator.checkPaths(s, sc, dataRoot); // COCO must exist before anything starts; generated data is made
+        EngineThreads.configure(t, 1);
+        checkDevices(devices);
+        Path dir = out != null ? out : Path.of("runs", s.id() + "-" + sc.id());
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf(Locale.ROOT, "%s (%s): %d of %d cells into %s, CPU, %d threads%n", s.id(), sc.id(), cells.size(),
+                all.size(), dir, t);
+        w.flush();
+        SuiteRunner.Summary summary;
+        try {
+            summary = new SuiteRunner(dir, teacherCache != null ? teacherCache : dir.resolve("teachers"),
+                    dataRoot, t, logEvery, stopAfterSteps).run(cells);
+        } catch (StopRequested e) {
+            w.println(e.getMessage());
+            w.flush();
+            return EXIT_STOPPED;
+        }
+        for (ResultRecord r : summary.records()) {
+            w.printf(Locale.ROOT, "%-44s %-8s %s%n", r.cellId() + ".seed" + r.seed(), r.status().name()
+                    .toLowerCase(Locale.ROOT), r.finished() ? String.format(Locale.ROOT, "AP %.4f  %.0f s",
+                            r.metrics().ap(), r.wallTimeSeconds()) : r.failure().message());
+        }
+        w.printf(Locale.ROOT, "%d finished, %d skipped (finished before), %d failed; %d teachers trained; "
+                + "results in %s%n", summary.finished().size(), summary.skipped().size(), summary.failed().size(),
+                summary.teachersTrained(), dir.resolve("cells"));
+        w.flush();
+        return summary.failed().isEmpty() ? 0 : EXIT_CELLS_FAILED;
+    }
+
+    /** Refuses GPUs: the engine trains on the CPU only (multi-GPU data parallelism is future work). */
+    static void checkDevices(int n) {
+        if (n < 0) {
+            throw new InputException((String) null, "--devices", "must be 0 (CPU) or more, got " + n, null);
+        }
+        if (n == 0) {
+            return;
+        }
+        int visible = Engine.getInstance().getGpuCount();
+        String why = n > visible ? "asked for " + n + " GPUs but the engine sees " + visible
+                : "GPU training is not implemented yet (neither one GPU nor data-parallel across " + n + ")";
+        throw new InputException((String) null, "--devices", why + "; the runner trains on the CPU: omit "
+                + "--devices and set --threads", null);
+    }
+}

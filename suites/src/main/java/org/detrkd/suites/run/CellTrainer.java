@@ -1,0 +1,150 @@
+package org.detrkd.suites.run;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.detrkd.baselines.MethodRegistry;
+import org.detrkd.datasets.io.InputException;
+import org.detrkd.detr.conditional.ConditionalDetr;
+import org.detrkd.detr.conditional.ConditionalDetrConfig;
+import org.detrkd.detr.distill.DistillationContext;
+import org.detrkd.detr.distill.DistillationMethod;
+import org.detrkd.detr.distill.DistillationTask;
+import org.detrkd.detr.distill.StudentWeights;
+import org.detrkd.detr.distill.TeacherGate;
+import org.detrkd.detr.train.DetectionTask;
+import org.detrkd.detr.train.DetectorEvaluator;
+import org.detrkd.detr.train.DetectorFactory;
+import org.detrkd.reports.model.Scale;
+import org.detrkd.suites.spec.Cell;
+import org.detrkd.suites.spec.MethodOptions;
+
+/**
+ * Runs one cell: {@code teacher} cells are the cached teacher itself ({@link TeacherCache}); {@code none} trains the
+ * plain student; any other method loads the cached teacher (gated at AP 0.01 except at smoke scale, where an
+ * untrained teacher is expected), builds the method from {@link MethodRegistry} with the cell's preset and options,
+ * and trains the student with it ({@link DistillationTask}), in {@code OUT/cells/<runId>/}.
+ */
+final class CellTrainer {
+    /** The teacher gate's threshold outside smoke scale (as {@code detrkd distill}'s default). */
+    static final double MIN_TEACHER_AP = 0.01;
+
+    private final RunContext ctx;
+    private final TeacherCache teachers;
+
+    CellTrainer(RunContext ctx, TeacherCache teachers) {
+        this.ctx = ctx;
+        this.teachers = teachers;
+    }
+
+    /** The cell's folder. */
+    static Path folder(Path out, Cell c) {
+        return out.resolve("cells").resolve(c.runId());
+    }
+
+    /**
+     * @return the trained student (or teacher) of the cell
+     * @throws CellFailure when the cell cannot run or diverges
+     */
+    Trained run(Cell c) throws IOException {
+        Path data = DataSets.ensure(c.dataset(), ctx.dataRoot(), ctx.threads());
+        if (c.method().equals("teacher")) {
+            return teachers.ensure(c.teacher(), DataSets.ensure(c.teacher().dataset(), ctx.dataRoot(),
+                    ctx.threads()), ctx);
+        }
+        int k = DataSets.numClasses(data);
+        ConditionalDetrConfig sc = Models.config(c.student(), k);
+        boolean distill = !c.method().equals("none");
+        if (distill && !MethodRegistry.names().contains(c.method())) {
+            throw new CellFailure("method '" + c.method() + "' not available yet (registered: "
+                    + String.join(", ", MethodRegistry.names()) + ")");
+        }
+        Trained teacherOutcome = null;
+        ConditionalDetrConfig tc = null;
+        if (distill) {
+            tc = Models.config(c.teacher().model(), k); // fails the cell before training a teacher it cannot use
+            teacherOutcome = teachers.ensure(c.teacher(), DataSets.ensure(c.teacher().dataset(), ctx.dataRoot(),
+                    ctx.threads()), ctx);
+            if (c.scale() != Scale.SMOKE) {
+                try {
+                    TeacherGate.requireAtLeast(teacherOutcome.stats()[0], MIN_TEACHER_AP, teachers.folder(c.teacher()));
+                } catch (InputException e) {
+                    throw new CellFailure(e.getMessage());
+                }
+            }
+        }
+        DetectorEvaluator evaluator = DetectorEvaluator.forSplit(data, "val", c.schedule().batch());
+        try (NDManager teacherManager = NDManager.newBaseManager(); NDManager manager = NDManager.newBaseManager()) {
+            ModelTraining.Subject subject;
+            if (distill) {
+                ConditionalDetr teacher = DetectorFactory.create(tc, teacherManager, c.teacher().dataset().imageSize());
+                StudentWeights.load(teacher, teachers.weights(c.teacher()));
+                Engine.getInstance().setRandomSeed((int) c.seed());
+                ConditionalDetr student = DetectorFactory.create(sc, manager, c.dataset().imageSize());
+                DistillationMethod method;
+                try {
+                    method = MethodRegistry.factory(c.method()).create(new DistillationContext(tc, sc), manager,
+                            c.preset(), kdOptions(c.options()));
+                } catch (IllegalArgumentException e) {
+                    throw new CellFailure("method " + c.method() + ": " + e.getMessage());
+                }
+                DistillationTask task = new DistillationTask(student, teacher, method);
+                subject = new ModelTraining.Subject(task, student, task.weights());
+            } else {
+                Engine.getInstance().setRandomSeed((int) c.seed());
+                ConditionalDetr student = DetectorFactory.create(sc, manager, c.dataset().imageSize());
+                subject = new ModelTraining.Subject(DetectionTask.withDefaults(student), student,
+                        DetectionTask.weights());
+            }
+            return Trained.of(ModelTraining.train(subject, ModelTraining.trainingSet(data, c.schedule().batch(),
+                    c.seed()), evaluator, c.schedule(), c.seed(), folder(ctx.out(), c), ctx.progress(),
+                    ctx.stopAfterSteps(), c.runId()));
+        }
+    }
+
+    /**
+     * The method options as the registry's factories take them ({@code name=value}). DETRDistill's suite options
+     * map onto its option names and vocabulary (components, sub-terms, split and threshold, per-stage or last-stage
+     * logits, feature mask and gamma, weights), so the run uses exactly the options its record states; the preset
+     * supplies the rest (matching costs, feature level, AD pass); other methods' fields are
+     * passed with {@code _} turned into {@code -}.
+     */
+    static Map<String, String> kdOptions(MethodOptions o) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (o instanceof MethodOptions.DetrDistill d) {
+            m.put("ld", String.valueOf(d.logits().enabled()));
+            m.put("fd", String.valueOf(d.features().enabled()));
+            m.put("ad", String.valueOf(d.assignment().enabled()));
+            m.put("ld-pos-cls", String.valueOf(d.logits().positiveClass()));
+            m.put("ld-pos-box", String.valueOf(d.logits().positiveBox()));
+            m.put("ld-neg-box", String.valueOf(d.logits().negativeBox()));
+            m.put("lambda-logits", String.valueOf(d.lambdaLogits()));
+            m.put("lambda-feat", String.valueOf(d.lambdaFeatures()));
+            m.put("lambda-assign", String.valueOf(d.lambdaAssignment()));
+            m.put("ld-split", switch (d.logits().split()) {
+                case "teacher-assignment" -> "assignment";
+                case "score-threshold" -> "threshold";
+                default -> d.logits().split();
+            });
+            m.put("ld-threshold", String.valueOf(d.logits().scoreThreshold()));
+            m.put("ld-stages", switch (d.logits().progressive()) {
+                case "per-stage" -> "progressive";
+                case "last-stage" -> "last";
+                default -> d.logits().progressive();
+            });
+            m.put("fd-mask", switch (d.features().mask()) {
+                case "eq6" -> "uniform";
+                case "eq8" -> "quality";
+                case "released-code" -> "released";
+                default -> d.features().mask();
+            });
+            m.put("fd-gamma", String.valueOf(d.features().gamma()));
+            return m;
+        }
+        Cell.json(o).forEach((k, v) -> m.put(k.replace('_', '-'), String.valueOf(v)));
+        return m;
+    }
+}

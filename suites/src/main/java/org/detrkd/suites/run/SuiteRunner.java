@@ -1,0 +1,233 @@
+package org.detrkd.suites.run;
+
+import ai.djl.engine.Engine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.detrkd.datasets.io.InputException;
+import org.detrkd.datasets.io.Provenance;
+import org.detrkd.detr.engine.MemoryStats;
+import org.detrkd.reports.model.Environment;
+import org.detrkd.reports.model.ResultJson;
+import org.detrkd.reports.model.ResultLoader;
+import org.detrkd.reports.model.ResultRecord;
+import org.detrkd.suites.spec.Cell;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a list of cells into {@code OUT}: each in {@code OUT/cells/<runId>/} with {@code cell.json} (the fully
+ * resolved cell and its spec hash, written first), {@code checkpoints/} (epoch checkpoints while it trains) and
+ * {@code result.json} (written last, atomically, in the reports' schema). A cell whose {@code result.json} says
+ * finished and whose {@code cell.json} carries the same spec hash is skipped; an unfinished cell continues from its
+ * last epoch checkpoint; a folder left by a different spec of the same run id is cleared first. Teachers come from
+ * the {@link TeacherCache} in {@code OUT/teachers/}. A failing cell (missing detector or method, non-finite loss) is
+ * recorded as failed and the run goes on.
+ */
+public final class SuiteRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(SuiteRunner.class);
+    static final String CELL_FILE = "cell.json";
+
+    /**
+     * What a run did.
+     *
+     * @param finished cells finished now
+     * @param skipped cells already finished before
+     * @param failed run ids of failed cells
+     * @param teachersTrained teachers trained by this run (not found in the cache)
+     * @param records the result of every selected cell, suite order
+     */
+    public record Summary(List<String> finished, List<String> skipped, List<String> failed, int teachersTrained,
+            List<ResultRecord> records) {
+    }
+
+    private final RunContext ctx;
+    private final TeacherCache teachers;
+    private final CellTrainer trainer;
+    private final Environment env;
+
+    /**
+     * @param out the output folder
+     * @param dataRoot relative dataset paths resolve against it
+     * @param threads intra-op threads (configure the engine before)
+     * @param logEvery progress line every this many steps
+     * @param stopAfterSteps stop as if killed after this many steps of the model in training (0: never)
+     */
+    public SuiteRunner(Path out, Path dataRoot, int threads, int logEvery, long stopAfterSteps) {
+        this(out, out.resolve("teachers"), dataRoot, threads, logEvery, stopAfterSteps);
+    }
+
+    /**
+     * @param out the output folder
+     * @param teacherCache the teacher cache folder (default {@code OUT/teachers}; share it between output folders
+     *     to reuse teachers across runs)
+     * @param dataRoot relative dataset paths resolve against it
+     * @param threads intra-op threads (configure the engine before)
+     * @param logEvery progress line every this many steps
+     * @param stopAfterSteps stop as if killed after this many steps of the model in training (0: never)
+     */
+    public SuiteRunner(Path out, Path teacherCache, Path dataRoot, int threads, int logEvery, long stopAfterSteps) {
+        List<String> devices = List.of("cpu()");
+        this.ctx = new RunContext(out.toAbsolutePath().normalize(), dataRoot.toAbsolutePath().normalize(), threads,
+                devices, new Progress(logEvery), stopAfterSteps);
+        this.teachers = new TeacherCache(teacherCache.toAbsolutePath().normalize());
+        this.trainer = new CellTrainer(ctx, teachers);
+        this.env = Environment.ofThisJvm(Provenance.commit(), Provenance.version(), Engine.getDjlVersion(),
+                Engine.getInstance().getVersion(), devices, threads);
+    }
+
+    /**
+     * Runs the cells.
+     *
+     * @throws StopRequested when asked to stop after some steps
+     * @throws InputException when the data is missing or unusable
+     */
+    public Summary run(List<Cell> cells) throws IOException {
+        checkOwnFolders(cells);
+        List<String> finished = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        List<ResultRecord> records = new ArrayList<>();
+        for (int i = 0; i < cells.size(); i++) {
+            Cell c = cells.get(i);
+            Path dir = CellTrainer.folder(ctx.out(), c);
+            ResultRecord done = finishedBefore(dir, c);
+            if (done != null) {
+                LOG.info("cell {}/{} {}: finished before (same spec), skipped", i + 1, cells.size(), c.runId());
+                skipped.add(c.runId());
+                records.add(done);
+                continue;
+            }
+            prepare(dir, c);
+            ctx.progress().start("cell " + (i + 1) + "/" + cells.size() + " " + c.runId(),
+                    laterSteps(cells.subList(i + 1, cells.size())));
+            resetPeakMemory();
+            long start = System.nanoTime();
+            ResultRecord r;
+            try {
+                Trained t = trainer.run(c);
+                r = ResultRecords.finished(c, t, teacherCheckpoint(c), env);
+                finished.add(c.runId());
+                LOG.info("cell {}/{} {}: finished, AP {}", i + 1, cells.size(), c.runId(),
+                        String.format(java.util.Locale.ROOT, "%.4f", r.metrics().ap()));
+            } catch (CellFailure e) {
+                r = failedRecord(c, e, start);
+                failed.add(c.runId());
+                LOG.warn("cell {}/{} {}: FAILED: {}", i + 1, cells.size(), c.runId(), e.getMessage());
+            } catch (InputException | StopRequested e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.error("cell " + c.runId() + " failed with an internal error", e);
+                r = failedRecord(c, new CellFailure("internal error: " + e), start);
+                failed.add(c.runId());
+            }
+            ResultJson.write(dir.resolve(ResultLoader.FILE_NAME), r);
+            records.add(r);
+        }
+        return new Summary(finished, skipped, failed, teachers.trainedHere(), records);
+    }
+
+    /**
+     * Resets the process's peak resident set size (Linux: {@code 5 > /proc/self/clear_refs} resets VmHWM), so each
+     * cell's {@code peak_memory_bytes} is its own peak rather than the largest of the cells before it; elsewhere the
+     * peak stays process-wide.
+     */
+    private static void resetPeakMemory() {
+        Path clear = Path.of("/proc/self/clear_refs");
+        if (Files.isWritable(clear)) {
+            try {
+                Files.writeString(clear, "5");
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("cannot reset the peak RSS: {}", e.toString());
+            }
+        }
+    }
+
+    private ResultRecord failedRecord(Cell c, CellFailure f, long startNanos) {
+        return ResultRecords.failed(c, f, teacherCheckpoint(c), (System.nanoTime() - startNanos) / 1e9,
+                MemoryStats.sample().peakRssBytes(), env);
+    }
+
+    private String teacherCheckpoint(Cell c) {
+        return c.teacher() == null ? null : teachers.weights(c.teacher()).resolve("student.safetensors").toString();
+    }
+
+    /** The earlier result of the cell when it finished with the same spec hash, else null. */
+    static ResultRecord finishedBefore(Path dir, Cell c) throws IOException {
+        Path result = dir.resolve(ResultLoader.FILE_NAME);
+        if (!Files.isRegularFile(result) || !c.specHash().equals(storedHash(dir))) {
+            return null;
+        }
+        ResultRecord r = ResultJson.read(result);
+        return r.finished() ? r : null;
+    }
+
+    private static String storedHash(Path dir) throws IOException {
+        Path f = dir.resolve(CELL_FILE);
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        Object h = TeacherCache.JSON.readValue(f.toFile(), Map.class).get("spec_hash");
+        return h == null ? null : h.toString();
+    }
+
+    /** Refuses, before anything starts, an output folder whose cell folders belong to another suite. */
+    private void checkOwnFolders(List<Cell> cells) throws IOException {
+        for (Cell c : cells) {
+            Path f = CellTrainer.folder(ctx.out(), c).resolve(CELL_FILE);
+            if (Files.isRegularFile(f)) {
+                Object cell = TeacherCache.JSON.readValue(f.toFile(), Map.class).get("cell");
+                Object suite = cell instanceof Map<?, ?> m ? m.get("suite") : null;
+                if (suite != null && !suite.equals(c.suite())) {
+                    throw new InputException(f, "cell.suite", "this output folder holds cells of suite '" + suite
+                            + "', not '" + c.suite() + "': use another --out (share teachers with --teachers)");
+                }
+            }
+        }
+    }
+
+    /** Writes {@code cell.json}; clears a folder left by another spec of the same run id. */
+    private static void prepare(Path dir, Cell c) throws IOException {
+        String old = storedHash(dir);
+        if (old != null && !old.equals(c.specHash())) {
+            LOG.warn("{} held run {} with spec {} (now {}): its checkpoints and result are discarded", dir,
+                    c.runId(), old, c.specHash());
+            deleteTree(dir);
+        }
+        Files.createDirectories(dir);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("spec_hash", c.specHash());
+        doc.put("teacher_hash", c.teacherHash());
+        doc.put("run_id", c.runId());
+        doc.put("cell", c);
+        TeacherCache.write(dir.resolve(CELL_FILE), doc);
+    }
+
+    private long laterSteps(List<Cell> later) {
+        long n = 0;
+        Set<String> teachersCounted = new HashSet<>();
+        for (Cell c : later) {
+            n += (long) c.schedule().epochs() * (c.dataset().trainImages() / Math.max(1, c.schedule().batch()));
+            if (c.teacher() != null && !teachers.has(c.teacher()) && teachersCounted.add(c.teacherHash())) {
+                n += (long) c.teacher().schedule().epochs() * (c.teacher().dataset().trainImages()
+                        / Math.max(1, c.teacher().schedule().batch()));
+            }
+        }
+        return n;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
