@@ -16,6 +16,8 @@ import org.detrkd.detr.cli.TrainCommand;
 import org.detrkd.detr.cli.BenchMatcherCommand;
 import org.detrkd.reports.cli.CheckCommand;
 import org.detrkd.reports.cli.ReportCommand;
+import org.detrkd.suites.cli.RunCommand;
+import org.detrkd.suites.cli.SlurmCommand;
 import org.detrkd.suites.cli.SuitesCommand;
 import picocli.CommandLine;
 
@@ -32,6 +34,8 @@ final class Subcommands {
         cli.addSubcommand(new DistillCommand());
         cli.addSubcommand(new CompareCommand());
         cli.addSubcommand(new SuitesCommand());
+        cli.addSubcommand(new RunCommand());
+        cli.addSubcommand(new SlurmCommand());
         cli.addSubcommand(new ReportCommand());
         cli.addSubcommand(new CheckCommand());
         cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand(), new BenchMatcherCommand(), new BenchTrainStepCommand(),

@@ -24,9 +24,9 @@ final class Models {
      * @throws CellFailure when the detector or backbone is not available
      */
     static ConditionalDetrConfig config(ModelSpec m, int numClasses) {
-        if (!"conditional-detr".equals(m.detector()) || !DetectorFactory.DETECTORS.contains(m.detector())) {
+        if (!DetectorFactory.DISTILLATION_DETECTORS.contains(m.detector())) {
             throw new CellFailure("detector '" + m.detector() + "' not available yet in the runner (available: "
-                    + String.join(", ", DetectorFactory.DETECTORS) + ")");
+                    + String.join(", ", DetectorFactory.DISTILLATION_DETECTORS) + ")");
         }
         ResNetSpec backbone;
         try {
