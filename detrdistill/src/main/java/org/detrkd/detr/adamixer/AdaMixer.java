@@ -6,15 +6,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
-import ai.djl.util.PairList;
 
 import org.detrkd.detr.backbone.FeatureMasks;
 import org.detrkd.detr.backbone.ResNet;
-import org.detrkd.detr.model.Detector;
+import org.detrkd.detr.model.AbstractDetector;
 import org.detrkd.detr.model.DetrOutputs;
 import org.detrkd.detr.ops.SpatialShapes;
 
@@ -47,7 +45,7 @@ import java.util.Set;
  * image size read from the pixel mask (so padding is handled as DETR's). Memory: arrays created per forward belong to
  * the images' manager (parameters enter as second operands).
  */
-public final class AdaMixer extends AbstractBlock implements Detector {
+public final class AdaMixer extends AbstractDetector {
 
     private final AdaMixerConfig config;
     private final ResNet backbone;
@@ -215,26 +213,6 @@ public final class AdaMixer extends AbstractBlock implements Detector {
         NDArray w = valid.get(":, 0, :").sum(new int[] {1});
         NDArray h = valid.get(":, :, 0").sum(new int[] {1});
         return NDArrays.stack(new NDList(w, h), 1).reshape(b, 1, 2).clip(1f, (float) Math.max(width, height));
-    }
-
-    /** @return {@code [Q + G, Q + G]} boolean, true where query and key belong to different groups */
-    static NDArray isolatingMask(NDManager mgr, int q, int g) {
-        int n = q + g;
-        boolean[] m = new boolean[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                m[i * n + j] = (i < q) != (j < q);
-            }
-        }
-        return mgr.create(m, new Shape(n, n));
-    }
-
-    /** Inputs {@code (images[, pixelMask[, extraQueries]])}; outputs in the {@link DetrOutputs} layout. */
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-        NDArray mask = in.size() > 1 ? in.get(1) : null;
-        NDArray extra = in.size() > 2 ? in.get(2) : null;
-        return forward(ps, in.get(0), mask, extra, training).toNDList();
     }
 
     @Override

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
@@ -15,11 +14,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.util.PairList;
 
 import org.detrkd.detr.backbone.FeatureMasks;
 import org.detrkd.detr.backbone.ResNet;
-import org.detrkd.detr.model.Detector;
+import org.detrkd.detr.model.AbstractDetector;
 import org.detrkd.detr.model.DetrOutputs;
 import org.detrkd.detr.transformer.Mlp;
 import org.detrkd.detr.transformer.PositionEmbeddingSine;
@@ -50,7 +48,7 @@ import java.util.Set;
  * <p>Memory: every array created by the forward belongs to the images' manager (parameters only ever appear as the
  * second operand), so the model's manager does not grow from batch to batch.
  */
-public final class ConditionalDetr extends AbstractBlock implements Detector {
+public final class ConditionalDetr extends AbstractDetector {
 
     /** The class bias at initialisation, {@code -log((1 - 0.01) / 0.01)}: every class starts at probability 0.01. */
     public static final float CLASS_BIAS_PRIOR = (float) -Math.log((1 - 0.01) / 0.01);
@@ -202,26 +200,6 @@ public final class ConditionalDetr extends AbstractBlock implements Detector {
         float eps = 1e-3f;
         NDArray c = x.clip(0f, 1f);
         return c.clip(eps, 1f).div(c.neg().add(1f).clip(eps, 1f)).log();
-    }
-
-    /** @return {@code [Q + G, Q + G]} boolean, true where query and key belong to different groups */
-    static NDArray isolatingMask(NDManager mgr, int q, int g) {
-        int n = q + g;
-        boolean[] m = new boolean[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                m[i * n + j] = (i < q) != (j < q);
-            }
-        }
-        return mgr.create(m, new Shape(n, n));
-    }
-
-    /** Inputs {@code (images[, pixelMask[, extraQueries]])}; outputs in the {@link DetrOutputs} layout. */
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-        NDArray mask = in.size() > 1 ? in.get(1) : null;
-        NDArray extra = in.size() > 2 ? in.get(2) : null;
-        return forward(ps, in.get(0), mask, extra, training).toNDList();
     }
 
     @Override

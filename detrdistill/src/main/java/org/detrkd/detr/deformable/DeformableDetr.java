@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -14,11 +13,10 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.Pair;
-import ai.djl.util.PairList;
 
 import org.detrkd.detr.backbone.FeatureMasks;
 import org.detrkd.detr.backbone.ResNet;
-import org.detrkd.detr.model.Detector;
+import org.detrkd.detr.model.AbstractDetector;
 import org.detrkd.detr.model.DetrOutputs;
 import org.detrkd.detr.ops.SpatialShapes;
 import org.detrkd.detr.transformer.PositionEmbeddingSine;
@@ -58,7 +56,7 @@ import java.util.Set;
  * they are kept until the batch's manager closes (closing arrays the graph may still read is unsafe with DJL on the
  * CPU, see {@code Scalars}).
  */
-public final class DeformableDetr extends AbstractBlock implements Detector {
+public final class DeformableDetr extends AbstractDetector {
 
     private final DeformableDetrConfig config;
     private final ResNet backbone;
@@ -291,26 +289,6 @@ public final class DeformableDetr extends AbstractBlock implements Detector {
             }
         }
         return SpatialShapes.of(hw);
-    }
-
-    /** @return {@code [Q + G, Q + G]} boolean, true where query and key belong to different groups */
-    static NDArray isolatingMask(NDManager mgr, int q, int g) {
-        int n = q + g;
-        boolean[] m = new boolean[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                m[i * n + j] = (i < q) != (j < q);
-            }
-        }
-        return mgr.create(m, new Shape(n, n));
-    }
-
-    /** Inputs {@code (images[, pixelMask[, extraQueries]])}; outputs in the {@link DetrOutputs} layout. */
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-        NDArray mask = in.size() > 1 ? in.get(1) : null;
-        NDArray extra = in.size() > 2 ? in.get(2) : null;
-        return forward(ps, in.get(0), mask, extra, training).toNDList();
     }
 
     @Override

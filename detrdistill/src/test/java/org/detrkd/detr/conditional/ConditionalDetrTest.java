@@ -214,7 +214,7 @@ public class ConditionalDetrTest {
     @Test
     public void isolatingMaskBlocksAcrossGroups() {
         try (NDManager m = NDManager.newBaseManager()) {
-            boolean[] mask = ConditionalDetr.isolatingMask(m, 2, 1).toBooleanArray();
+            boolean[] mask = org.detrkd.detr.model.AbstractDetector.isolatingMask(m, 2, 1).toBooleanArray();
             assertEquals(mask, new boolean[] {false, false, true, false, false, true, true, true, false});
         }
     }
