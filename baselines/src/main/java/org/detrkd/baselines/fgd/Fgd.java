@@ -1,14 +1,12 @@
 package org.detrkd.baselines.fgd;
 
+import org.detrkd.baselines.FeatureLossBlock;
 import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 import org.detrkd.baselines.fitnet.FeatureAdapter;
 import org.detrkd.baselines.fitnet.FeatureLevels;
@@ -32,7 +30,7 @@ import java.util.List;
  * trainable parts per level are the 1x1 align convolution (only when the channel counts differ) and the two
  * {@link GcBlock}s (the teacher's GcBlock is trained too, as in the reference; only the teacher features are frozen).
  */
-public final class Fgd extends AbstractBlock {
+public final class Fgd extends FeatureLossBlock<FgdSettings> {
 
     /** Unweighted foreground term. */
     public static final String LOSS_FG = "loss_fgd_fg";
@@ -43,17 +41,12 @@ public final class Fgd extends AbstractBlock {
     /** Unweighted global relation term. */
     public static final String LOSS_RELA = "loss_fgd_rela";
 
-    private final int[] studentChannels;
-    private final int[] teacherChannels;
-    private final FgdSettings settings;
     private final List<FeatureAdapter> aligns = new ArrayList<>();
     private final List<GcBlock> studentGc = new ArrayList<>();
     private final List<GcBlock> teacherGc = new ArrayList<>();
 
     private Fgd(Builder b) {
-        studentChannels = b.studentChannels;
-        teacherChannels = b.teacherChannels;
-        settings = b.settings;
+        super(b);
         for (int l = 0; l < studentChannels.length; l++) {
             int ct = teacherChannels[l];
             aligns.add(studentChannels[l] == ct ? null
@@ -66,11 +59,6 @@ public final class Fgd extends AbstractBlock {
     /** @return a builder */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** @return temperature and term weights */
-    public FgdSettings settings() {
-        return settings;
     }
 
     /** @return the align convolution of level {@code l}, or null when student and teacher channels agree */
@@ -136,13 +124,8 @@ public final class Fgd extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-        throw new UnsupportedOperationException("FGD is a loss: call losses(ps, student, teacher, targets, training)");
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape()};
+    protected String methodName() {
+        return "FGD";
     }
 
     @Override
@@ -157,35 +140,19 @@ public final class Fgd extends AbstractBlock {
     }
 
     /** Builder: channel counts per level are required; settings default to {@link FgdSettings#DEFAULT}. */
-    public static final class Builder {
-        private int[] studentChannels;
-        private int[] teacherChannels;
-        private FgdSettings settings = FgdSettings.DEFAULT;
-
-        /** @param channels student channels per level */
-        public Builder setStudentChannels(int... channels) {
-            studentChannels = channels.clone();
-            return this;
+    public static final class Builder extends FeatureLossBlock.Builder<FgdSettings, Builder> {
+        Builder() {
+            super(FgdSettings.DEFAULT);
         }
 
-        /** @param channels teacher channels per level */
-        public Builder setTeacherChannels(int... channels) {
-            teacherChannels = channels.clone();
-            return this;
-        }
-
-        /** @param s temperature and weights */
-        public Builder optSettings(FgdSettings s) {
-            settings = s;
+        @Override
+        protected Builder self() {
             return this;
         }
 
         /** @return the block (initialise it with {@code initialize(manager, FLOAT32)}) */
         public Fgd build() {
-            if (studentChannels == null || teacherChannels == null || studentChannels.length == 0
-                    || studentChannels.length != teacherChannels.length) {
-                throw new IllegalArgumentException("set the same number (>= 1) of student and teacher channel counts");
-            }
+            checkedLevels();
             return new Fgd(this);
         }
     }

@@ -1,14 +1,12 @@
 package org.detrkd.baselines.fgfi;
 
+import org.detrkd.baselines.FeatureLossBlock;
 import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 import org.detrkd.baselines.fgd.GtBoxes;
 import org.detrkd.baselines.fitnet.FeatureAdapter;
@@ -26,22 +24,17 @@ import java.util.List;
  * (channels not counted), as the released {@code compute_mask_loss}; an empty mask gives 0. Levels are summed (the
  * released code is single-level). The engine should skip the term while {@link #isActive(long)} is false.
  */
-public final class Fgfi extends AbstractBlock {
+public final class Fgfi extends FeatureLossBlock<FgfiSettings> {
 
     /** Name of the unweighted term. */
     public static final String LOSS = "loss_fgfi";
 
-    private final int[] studentChannels;
-    private final int[] teacherChannels;
     private final int[] strides;
-    private final FgfiSettings settings;
     private final List<FeatureAdapter> adapters = new ArrayList<>();
 
     private Fgfi(Builder b) {
-        studentChannels = b.studentChannels;
-        teacherChannels = b.teacherChannels;
+        super(b);
         strides = b.strides;
-        settings = b.settings;
         for (int l = 0; l < studentChannels.length; l++) {
             adapters.add(addChildBlock("adapter" + l, new FeatureAdapter(studentChannels[l], teacherChannels[l],
                     settings.adapterKernel(), settings.adapterRelu())));
@@ -51,11 +44,6 @@ public final class Fgfi extends AbstractBlock {
     /** @return a builder */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** @return weight, warm-up, mask and adapter settings */
-    public FgfiSettings settings() {
-        return settings;
     }
 
     /** @return the adapter of level {@code l} */
@@ -108,13 +96,8 @@ public final class Fgfi extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-        throw new UnsupportedOperationException("FGFI is a loss: call losses(ps, student, teacher, targets, training)");
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape()};
+    protected String methodName() {
+        return "FGFI";
     }
 
     @Override
@@ -125,21 +108,15 @@ public final class Fgfi extends AbstractBlock {
     }
 
     /** Builder: channels and strides per level are required; settings default to {@link FgfiSettings#DEFAULT}. */
-    public static final class Builder {
-        private int[] studentChannels;
-        private int[] teacherChannels;
+    public static final class Builder extends FeatureLossBlock.Builder<FgfiSettings, Builder> {
         private int[] strides;
-        private FgfiSettings settings = FgfiSettings.DEFAULT;
 
-        /** @param channels student channels per level */
-        public Builder setStudentChannels(int... channels) {
-            studentChannels = channels.clone();
-            return this;
+        Builder() {
+            super(FgfiSettings.DEFAULT);
         }
 
-        /** @param channels teacher channels per level */
-        public Builder setTeacherChannels(int... channels) {
-            teacherChannels = channels.clone();
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -149,16 +126,11 @@ public final class Fgfi extends AbstractBlock {
             return this;
         }
 
-        /** @param s weight, warm-up, mask and adapter settings */
-        public Builder optSettings(FgfiSettings s) {
-            settings = s;
-            return this;
-        }
-
         /** @return the block (initialise it with {@code initialize(manager, FLOAT32)}) */
         public Fgfi build() {
-            if (studentChannels == null || teacherChannels == null || strides == null || studentChannels.length == 0
-                    || studentChannels.length != teacherChannels.length || strides.length != studentChannels.length) {
+            if (studentChannels() == null || teacherChannels() == null || strides == null
+                    || studentChannels().length == 0 || studentChannels().length != teacherChannels().length
+                    || strides.length != studentChannels().length) {
                 throw new IllegalArgumentException("set the same number (>= 1) of student channels, teacher channels "
                         + "and strides");
             }

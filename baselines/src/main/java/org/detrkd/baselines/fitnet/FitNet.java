@@ -1,13 +1,11 @@
 package org.detrkd.baselines.fitnet;
 
+import org.detrkd.baselines.FeatureLossBlock;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,20 +18,15 @@ import java.util.List;
  * {@code mean((adapt(S) - T)^2)} over {@code [B, Ct, H, W]}; levels are summed into one unweighted term
  * {@link #LOSS}. The weight lives in {@link FitNetSettings}.
  */
-public final class FitNet extends AbstractBlock {
+public final class FitNet extends FeatureLossBlock<FitNetSettings> {
 
     /** Name of the unweighted term. */
     public static final String LOSS = "loss_fitnet";
 
-    private final int[] studentChannels;
-    private final int[] teacherChannels;
-    private final FitNetSettings settings;
     private final List<FeatureAdapter> adapters = new ArrayList<>();
 
     private FitNet(Builder b) {
-        studentChannels = b.studentChannels;
-        teacherChannels = b.teacherChannels;
-        settings = b.settings;
+        super(b);
         for (int l = 0; l < studentChannels.length; l++) {
             adapters.add(addChildBlock("adapter" + l,
                     FeatureAdapter.conv1x1(studentChannels[l], teacherChannels[l])));
@@ -43,11 +36,6 @@ public final class FitNet extends AbstractBlock {
     /** @return a builder */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** @return the weights the engine applies */
-    public FitNetSettings settings() {
-        return settings;
     }
 
     /** @return the adapter of level {@code l} */
@@ -75,13 +63,8 @@ public final class FitNet extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-        throw new UnsupportedOperationException("FitNet is a loss: call losses(ps, student, teacher, training)");
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape()};
+    protected String methodName() {
+        return "FitNet";
     }
 
     @Override
@@ -92,35 +75,19 @@ public final class FitNet extends AbstractBlock {
     }
 
     /** Builder: channel counts per level are required; settings default to {@link FitNetSettings#DEFAULT}. */
-    public static final class Builder {
-        private int[] studentChannels;
-        private int[] teacherChannels;
-        private FitNetSettings settings = FitNetSettings.DEFAULT;
-
-        /** @param channels student channels per level */
-        public Builder setStudentChannels(int... channels) {
-            studentChannels = channels.clone();
-            return this;
+    public static final class Builder extends FeatureLossBlock.Builder<FitNetSettings, Builder> {
+        Builder() {
+            super(FitNetSettings.DEFAULT);
         }
 
-        /** @param channels teacher channels per level */
-        public Builder setTeacherChannels(int... channels) {
-            teacherChannels = channels.clone();
-            return this;
-        }
-
-        /** @param s the weight settings */
-        public Builder optSettings(FitNetSettings s) {
-            settings = s;
+        @Override
+        protected Builder self() {
             return this;
         }
 
         /** @return the block (initialise it with {@code initialize(manager, FLOAT32)}) */
         public FitNet build() {
-            if (studentChannels == null || teacherChannels == null || studentChannels.length == 0
-                    || studentChannels.length != teacherChannels.length) {
-                throw new IllegalArgumentException("set the same number (>= 1) of student and teacher channel counts");
-            }
+            checkedLevels();
             return new FitNet(this);
         }
     }

@@ -1,14 +1,12 @@
 package org.detrkd.baselines.fkd;
 
+import org.detrkd.baselines.FeatureLossBlock;
 import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 import org.detrkd.baselines.fgd.FeatureAttention;
 import org.detrkd.baselines.fitnet.FeatureLevels;
@@ -35,7 +33,7 @@ import java.util.List;
  * Each term is summed over levels, unweighted; weights are in {@link FkdSettings}. The channel mask mixes student and
  * teacher channel attentions, so it needs {@code Cs == Ct} (checked at build time).
  */
-public final class Fkd extends AbstractBlock {
+public final class Fkd extends FeatureLossBlock<FkdSettings> {
 
     /** Attention-guided feature loss. */
     public static final String LOSS_FEAT = "loss_fkd_feat";
@@ -46,15 +44,10 @@ public final class Fkd extends AbstractBlock {
     /** Non-local relation loss. */
     public static final String LOSS_NONLOCAL = "loss_fkd_nonlocal";
 
-    private final int[] studentChannels;
-    private final int[] teacherChannels;
-    private final FkdSettings settings;
     private final List<FkdLevel> levels = new ArrayList<>();
 
     private Fkd(Builder b) {
-        studentChannels = b.studentChannels;
-        teacherChannels = b.teacherChannels;
-        settings = b.settings;
+        super(b);
         for (int l = 0; l < studentChannels.length; l++) {
             levels.add(addChildBlock("level" + l,
                     new FkdLevel(studentChannels[l], teacherChannels[l], settings.nonLocal(l))));
@@ -64,11 +57,6 @@ public final class Fkd extends AbstractBlock {
     /** @return a builder */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** @return the settings (preset, temperatures, weights) */
-    public FkdSettings settings() {
-        return settings;
     }
 
     /** @return the adapters of level {@code l} */
@@ -134,13 +122,8 @@ public final class Fkd extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-        throw new UnsupportedOperationException("FKD is a loss: call losses(ps, student, teacher, training)");
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape()};
+    protected String methodName() {
+        return "FKD";
     }
 
     @Override
@@ -151,41 +134,25 @@ public final class Fkd extends AbstractBlock {
     }
 
     /** Builder: channel counts per level are required; settings default to {@link FkdSettings#OFFICIAL}. */
-    public static final class Builder {
-        private int[] studentChannels;
-        private int[] teacherChannels;
-        private FkdSettings settings = FkdSettings.OFFICIAL;
-
-        /** @param channels student channels per level */
-        public Builder setStudentChannels(int... channels) {
-            studentChannels = channels.clone();
-            return this;
+    public static final class Builder extends FeatureLossBlock.Builder<FkdSettings, Builder> {
+        Builder() {
+            super(FkdSettings.OFFICIAL);
         }
 
-        /** @param channels teacher channels per level */
-        public Builder setTeacherChannels(int... channels) {
-            teacherChannels = channels.clone();
-            return this;
-        }
-
-        /** @param s a preset ({@link FkdSettings#preset}) or custom settings */
-        public Builder optSettings(FkdSettings s) {
-            settings = s;
+        @Override
+        protected Builder self() {
             return this;
         }
 
         /** @return the block (initialise it with {@code initialize(manager, FLOAT32)}) */
         public Fkd build() {
-            if (studentChannels == null || teacherChannels == null || studentChannels.length == 0
-                    || studentChannels.length != teacherChannels.length) {
-                throw new IllegalArgumentException("set the same number (>= 1) of student and teacher channel counts");
-            }
-            if (settings.useChannelMask()) {
-                for (int l = 0; l < studentChannels.length; l++) {
-                    if (studentChannels[l] != teacherChannels[l]) {
+            checkedLevels();
+            if (settings().useChannelMask()) {
+                for (int l = 0; l < studentChannels().length; l++) {
+                    if (studentChannels()[l] != teacherChannels()[l]) {
                         throw new IllegalArgumentException("level " + l + ": the channel mask of preset "
-                                + settings.preset() + " mixes student and teacher channel attentions and needs equal "
-                                + "channel counts, got " + studentChannels[l] + " and " + teacherChannels[l]);
+                                + settings().preset() + " mixes student and teacher channel attentions and needs equal "
+                                + "channel counts, got " + studentChannels()[l] + " and " + teacherChannels()[l]);
                     }
                 }
             }

@@ -1,14 +1,12 @@
 package org.detrkd.baselines.mgd;
 
+import org.detrkd.baselines.FeatureLossBlock;
 import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 import org.detrkd.baselines.fitnet.FeatureAdapter;
 import org.detrkd.baselines.fitnet.FeatureLevels;
@@ -26,21 +24,16 @@ import java.util.List;
  * counts differ) and the generator, per level. The random draw uses the engine's generator (seed it through
  * {@code Engine.getInstance().setRandomSeed}); tests pass the masks explicitly.
  */
-public final class Mgd extends AbstractBlock {
+public final class Mgd extends FeatureLossBlock<MgdSettings> {
 
     /** Name of the unweighted term. */
     public static final String LOSS = "loss_mgd";
 
-    private final int[] studentChannels;
-    private final int[] teacherChannels;
-    private final MgdSettings settings;
     private final List<FeatureAdapter> aligns = new ArrayList<>();
     private final List<MgdGenerator> generators = new ArrayList<>();
 
     private Mgd(Builder b) {
-        studentChannels = b.studentChannels;
-        teacherChannels = b.teacherChannels;
-        settings = b.settings;
+        super(b);
         for (int l = 0; l < studentChannels.length; l++) {
             int ct = teacherChannels[l];
             aligns.add(studentChannels[l] == ct ? null
@@ -52,11 +45,6 @@ public final class Mgd extends AbstractBlock {
     /** @return a builder */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** @return alpha and the mask ratio */
-    public MgdSettings settings() {
-        return settings;
     }
 
     /** @return the generator of level {@code l} */
@@ -115,13 +103,8 @@ public final class Mgd extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-        throw new UnsupportedOperationException("MGD is a loss: call losses(ps, student, teacher, training)");
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape()};
+    protected String methodName() {
+        return "MGD";
     }
 
     @Override
@@ -135,35 +118,19 @@ public final class Mgd extends AbstractBlock {
     }
 
     /** Builder: channel counts per level are required; settings default to {@link MgdSettings#DEFAULT}. */
-    public static final class Builder {
-        private int[] studentChannels;
-        private int[] teacherChannels;
-        private MgdSettings settings = MgdSettings.DEFAULT;
-
-        /** @param channels student channels per level */
-        public Builder setStudentChannels(int... channels) {
-            studentChannels = channels.clone();
-            return this;
+    public static final class Builder extends FeatureLossBlock.Builder<MgdSettings, Builder> {
+        Builder() {
+            super(MgdSettings.DEFAULT);
         }
 
-        /** @param channels teacher channels per level */
-        public Builder setTeacherChannels(int... channels) {
-            teacherChannels = channels.clone();
-            return this;
-        }
-
-        /** @param s alpha and mask ratio */
-        public Builder optSettings(MgdSettings s) {
-            settings = s;
+        @Override
+        protected Builder self() {
             return this;
         }
 
         /** @return the block (initialise it with {@code initialize(manager, FLOAT32)}) */
         public Mgd build() {
-            if (studentChannels == null || teacherChannels == null || studentChannels.length == 0
-                    || studentChannels.length != teacherChannels.length) {
-                throw new IllegalArgumentException("set the same number (>= 1) of student and teacher channel counts");
-            }
+            checkedLevels();
             return new Mgd(this);
         }
     }
