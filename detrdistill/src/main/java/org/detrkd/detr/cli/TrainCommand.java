@@ -110,11 +110,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "50", paramLabel = "STEPS")
     int logEvery;
 
+    @Option(names = "--feature-level", defaultValue = "0", paramLabel = "L", description = "backbone level "
+            + "Conditional DETR reads: 4 (C4, stride 16) or 5 (C5, stride 32); 0: the preset's")
+    int featureLevel;
+
+    @Option(names = "--backbone-weights", paramLabel = "FILE", description = "start from backbone weights written "
+            + "by 'detrkd pretrain' (safetensors; ignored when resuming)")
+    Path backboneWeights;
+
     @Override
     public Integer call() throws Exception {
         RunSpec runSpec = resolve();
         TrainRun.Result result = new TrainRun(runSpec, out).withLogEvery(logEvery)
-                .withStopAfterSteps(stopAfterSteps).run();
+                .withStopAfterSteps(stopAfterSteps).withFeatureLevel(featureLevel)
+                .withBackboneWeights(backboneWeights).run();
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             w.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
@@ -155,6 +164,13 @@ public final class TrainCommand implements Callable<Integer> {
         positive("--log-every", logEvery);
         positive("--checkpoint-every", checkpointEvery);
         nonNegative("--stop-after-steps", stopAfterSteps);
+        if (featureLevel != 0 && featureLevel != 4 && featureLevel != 5) {
+            throw new InputException((String) null, "--feature-level", "must be 4, 5 or 0 (preset), got "
+                    + featureLevel, null);
+        }
+        if (backboneWeights != null && !Files.isRegularFile(backboneWeights)) {
+            throw new InputException(backboneWeights, "", "no such backbone weights file");
+        }
         if (lrDrop != null) {
             nonNegative("--lr-drop", lrDrop);
         }
