@@ -66,14 +66,17 @@ public record ConditionalDetrConfig(
                 dropout, backbone, level);
     }
 
-    /** @return the mini teacher: mini-teacher backbone, d 128, 8 heads, FFN 512, 2 encoder / 3 decoder layers, 40 queries */
+    /**
+     * @return the mini teacher: mini-teacher backbone read at C4 (an 8x8 map for 128-pixel images; C5's 4x4 map
+     *     learned slower, docs/calibration.md), d 128, 8 heads, FFN 512, 2 encoder / 3 decoder layers, 40 queries
+     */
     public static ConditionalDetrConfig miniTeacher(int numClasses) {
-        return new ConditionalDetrConfig(numClasses, 128, 8, 512, 2, 3, 40, 0f, ResNetSpec.miniTeacher());
+        return new ConditionalDetrConfig(numClasses, 128, 8, 512, 2, 3, 40, 0f, ResNetSpec.miniTeacher(), 4);
     }
 
-    /** @return the mini student: as the mini teacher with the mini-student backbone */
+    /** @return the mini student: as the mini teacher (C4 included) with the mini-student backbone */
     public static ConditionalDetrConfig miniStudent(int numClasses) {
-        return new ConditionalDetrConfig(numClasses, 128, 8, 512, 2, 3, 40, 0f, ResNetSpec.miniStudent());
+        return new ConditionalDetrConfig(numClasses, 128, 8, 512, 2, 3, 40, 0f, ResNetSpec.miniStudent(), 4);
     }
 
     /** @return the paper's setting: d 256, 8 heads, FFN 2048, 6 / 6 layers, 300 queries, dropout 0.1 */

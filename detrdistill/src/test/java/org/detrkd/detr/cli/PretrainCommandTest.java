@@ -6,8 +6,11 @@ import static org.testng.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.detrkd.detr.train.RunSpec;
 import org.detrkd.detr.train.TinyData;
 import org.testng.annotations.Test;
+
+import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +55,29 @@ public class PretrainCommandTest {
         assertTrue(Double.isFinite(o.get("last_loss").asDouble()) && o.get("last_loss").asDouble() > 0);
         assertTrue(o.get("val_crops").asInt() > 0);
         assertTrue(Files.size(out) > 1_000_000, "safetensors of the 308k-parameter backbone");
+    }
+
+    @Test
+    public void miniSizesDefaultToTheCalibratedLearningRates() {
+        String data = TinyData.folder().toString();
+        TrainCommand student = new TrainCommand();
+        new CommandLine(student).parseArgs("--size", "student", "--data", data, "--out", "/tmp/unused", "--epochs",
+                "1", "--threads", "1");
+        RunSpec s = student.resolve();
+        assertEquals(s.lr(), 3e-4);
+        assertEquals(s.backboneLrFactor(), 1.0);
+        TrainCommand explicit = new TrainCommand();
+        new CommandLine(explicit).parseArgs("--size", "teacher", "--data", data, "--out", "/tmp/unused", "--epochs",
+                "1", "--threads", "1", "--lr", "2e-4", "--backbone-lr-factor", "0.5");
+        RunSpec e = explicit.resolve();
+        assertEquals(e.lr(), 2e-4);
+        assertEquals(e.backboneLrFactor(), 0.5);
+        TrainCommand paper = new TrainCommand();
+        new CommandLine(paper).parseArgs("--size", "paper", "--data", data, "--out", "/tmp/unused", "--epochs", "1",
+                "--threads", "1");
+        RunSpec p = paper.resolve();
+        assertEquals(p.lr(), 1e-4);
+        assertEquals(p.backboneLrFactor(), 0.1);
     }
 
     private static String[] concat(String[] a, String... b) {
