@@ -26,8 +26,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code detrkd train --detector conditional-detr --size teacher|student|paper --data DIR (--epochs N | --minutes M)
- * --out DIR}: trains a detector with the engine's manual loop (AdamW, backbone lr x0.1, weight decay 1e-4, global-norm
- * clipping 0.1, warm-up then step decay), checkpoints every epoch atomically, resumes when re-run with the same
+ * --out DIR}: trains a detector with the engine's manual loop (AdamW at lr 1e-4 with backbone lr x0.1 for the paper
+ * size, lr 3e-4 with backbone x1 for the mini sizes as calibrated in docs/calibration.md, weight decay 1e-4,
+ * global-norm clipping 0.1, warm-up then step decay; optionally from a backbone pretrained by {@code detrkd pretrain}), checkpoints every epoch atomically, resumes when re-run with the same
  * {@code --out}, evaluates on the validation split every {@code --eval-every} epochs and at the end, and prints
  * pycocotools' summary (or with {@code --json} one object with {@code stats}, the spec and provenance). See
  * {@link TrainRun}.
@@ -67,11 +68,18 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "1e-4", paramLabel = "LR", description = "base learning rate")
-    double lr;
+    /** Default base learning rate of the mini sizes (measured in docs/calibration.md; the paper's is 1e-4). */
+    static final double MINI_LR = 3e-4;
+    /** Default backbone multiplier of the mini sizes (the paper's is 0.1). */
+    static final double MINI_BACKBONE_LR_FACTOR = 1.0;
 
-    @Option(names = "--backbone-lr-factor", defaultValue = "0.1", description = "backbone lr multiplier")
-    double backboneLrFactor;
+    @Option(names = "--lr", paramLabel = "LR", description = "base learning rate (default: 3e-4 for teacher and "
+            + "student, 1e-4 for paper)")
+    Double lr;
+
+    @Option(names = "--backbone-lr-factor", description = "backbone lr multiplier (default: 1 for teacher and "
+            + "student, 0.1 for paper)")
+    Double backboneLrFactor;
 
     @Option(names = "--weight-decay", defaultValue = "1e-4")
     double weightDecay;
@@ -110,11 +118,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "50", paramLabel = "STEPS")
     int logEvery;
 
+    @Option(names = "--feature-level", defaultValue = "0", paramLabel = "L", description = "backbone level "
+            + "Conditional DETR reads: 4 (C4, stride 16) or 5 (C5, stride 32); 0: the preset's")
+    int featureLevel;
+
+    @Option(names = "--backbone-weights", paramLabel = "FILE", description = "start from backbone weights written "
+            + "by 'detrkd pretrain' (safetensors; ignored when resuming)")
+    Path backboneWeights;
+
     @Override
     public Integer call() throws Exception {
         RunSpec runSpec = resolve();
         TrainRun.Result result = new TrainRun(runSpec, out).withLogEvery(logEvery)
-                .withStopAfterSteps(stopAfterSteps).run();
+                .withStopAfterSteps(stopAfterSteps).withFeatureLevel(featureLevel)
+                .withBackboneWeights(backboneWeights).run();
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             w.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
@@ -144,6 +161,9 @@ public final class TrainCommand implements Callable<Integer> {
             throw new InputException((String) null, "--minutes", "must be positive, got " + minutes, null);
         }
         positive("--batch-size", batchSize);
+        boolean mini = !size.equals("paper");
+        lr = lr != null ? lr : mini ? MINI_LR : 1e-4;
+        backboneLrFactor = backboneLrFactor != null ? backboneLrFactor : mini ? MINI_BACKBONE_LR_FACTOR : 0.1;
         positiveReal("--lr", lr);
         positiveReal("--backbone-lr-factor", backboneLrFactor);
         if (!(weightDecay >= 0)) {
@@ -155,6 +175,13 @@ public final class TrainCommand implements Callable<Integer> {
         positive("--log-every", logEvery);
         positive("--checkpoint-every", checkpointEvery);
         nonNegative("--stop-after-steps", stopAfterSteps);
+        if (featureLevel != 0 && featureLevel != 4 && featureLevel != 5) {
+            throw new InputException((String) null, "--feature-level", "must be 4, 5 or 0 (preset), got "
+                    + featureLevel, null);
+        }
+        if (backboneWeights != null && !Files.isRegularFile(backboneWeights)) {
+            throw new InputException(backboneWeights, "", "no such backbone weights file");
+        }
         if (lrDrop != null) {
             nonNegative("--lr-drop", lrDrop);
         }

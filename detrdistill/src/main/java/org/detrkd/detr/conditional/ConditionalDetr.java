@@ -29,7 +29,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Conditional DETR (Meng et al., ICCV 2021), single scale: ResNet C5 -> 1x1 input projection -> post-norm encoder with
+ * Conditional DETR (Meng et al., ICCV 2021), single scale: ResNet C5 (or C4, {@link
+ * ConditionalDetrConfig#featureLevel()}) -> 1x1 input projection -> post-norm encoder with
  * sine positions -> {@link ConditionalDecoder} with learned query embeddings -> class head (linear, bias prior 0.01) and
  * box head (3-layer MLP whose centre offsets are added to {@code inverse_sigmoid(reference)}, then sigmoid), both shared
  * across stages and applied to every stage.
@@ -146,8 +147,9 @@ public final class ConditionalDetr extends AbstractDetector {
         for (NDArray f : feats) {
             masks.add(FeatureMasks.resize(mask, f.getShape().get(2), f.getShape().get(3)));
         }
-        NDArray c5Mask = masks.get(masks.size() - 1);
-        NDArray proj = inputProj.forward(ps, new NDList(feats.get(feats.size() - 1)), training).singletonOrThrow();
+        int level = config.featureIndex(); // C5 as the paper, or C4 for small images
+        NDArray c5Mask = masks.get(level);
+        NDArray proj = inputProj.forward(ps, new NDList(feats.get(level)), training).singletonOrThrow();
         Shape ps4 = proj.getShape(); // [B, d, h, w]
         int h = (int) ps4.get(2);
         int w = (int) ps4.get(3);
@@ -209,7 +211,8 @@ public final class ConditionalDetr extends AbstractDetector {
         long l = config.decoderLayers();
         long q = config.numQueries();
         long d = config.hiddenDim();
-        long s = feats[feats.length - 1].get(2) * feats[feats.length - 1].get(3);
+        Shape read = feats[config.featureIndex()];
+        long s = read.get(2) * read.get(3);
         List<Shape> out = new ArrayList<>(List.of(new Shape(l, b, q, config.numClasses()), new Shape(l, b, q, 4),
                 new Shape(l, b, q, d), new Shape(q, d), new Shape(b, q, 2), new Shape(b, s, d), new Shape(b, s),
                 new Shape(2), new Shape(b, s, d)));
@@ -225,7 +228,7 @@ public final class ConditionalDetr extends AbstractDetector {
         boolean fresh = !classEmbed.isInitialized();
         backbone.initialize(manager, dataType, inputShapes[0]);
         Shape[] feats = backbone.getOutputShapes(new Shape[] {inputShapes[0]});
-        inputProj.initialize(manager, dataType, feats[feats.length - 1]);
+        inputProj.initialize(manager, dataType, feats[config.featureIndex()]);
         Shape s = new Shape(1, 1, config.hiddenDim());
         for (TransformerEncoderLayer layer : encoder) {
             layer.initialize(manager, dataType, s, s);

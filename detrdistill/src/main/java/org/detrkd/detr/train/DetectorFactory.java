@@ -135,6 +135,17 @@ public final class DetectorFactory {
      */
     public static Detector create(String detector, String size, int numClasses, int queries, NDManager manager,
                                   int imageSize) {
+        return create(detector, size, numClasses, queries, 0, manager, imageSize);
+    }
+
+    /**
+     * As {@link #create(String, String, int, int, NDManager, int)}, choosing the backbone level Conditional DETR reads.
+     *
+     * @param featureLevel 4 or 5 for Conditional DETR's input level, or {@code <= 0} for the preset's (ignored by the
+     *     multi-scale detectors)
+     */
+    public static Detector create(String detector, String size, int numClasses, int queries, int featureLevel,
+                                  NDManager manager, int imageSize) {
         checkDetector(detector);
         checkSize(size);
         Block model = switch (detector) {
@@ -154,7 +165,10 @@ public final class DetectorFactory {
                 };
                 yield new AdaMixer(queries > 0 ? c.withQueries(queries) : c);
             }
-            default -> new ConditionalDetr(config(detector, size, numClasses, queries));
+            default -> {
+                ConditionalDetrConfig c = config(detector, size, numClasses, queries);
+                yield new ConditionalDetr(featureLevel > 0 ? c.withFeatureLevel(featureLevel) : c);
+            }
         };
         model.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize),
                 new Shape(1, imageSize, imageSize));

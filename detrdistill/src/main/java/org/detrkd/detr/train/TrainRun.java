@@ -19,6 +19,7 @@ import org.detrkd.detr.engine.TrainingConfig;
 import org.detrkd.detr.engine.TrainingListener;
 import org.detrkd.detr.engine.TrainingLoop;
 import org.detrkd.detr.model.Detector;
+import org.detrkd.detr.pretrain.BackboneWeights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,8 @@ public final class TrainRun {
     private final Path runDir;
     private int logEvery = 50;
     private long stopAfterSteps;
+    private int featureLevel;
+    private Path backboneWeights;
 
     /**
      * @param spec the settings
@@ -96,6 +99,27 @@ public final class TrainRun {
     }
 
     /**
+     * @param level backbone level Conditional DETR reads (4 or 5), or {@code <= 0} for the preset's
+     * @return this run
+     */
+    public TrainRun withFeatureLevel(int level) {
+        this.featureLevel = level;
+        return this;
+    }
+
+    /**
+     * Starts a fresh run from backbone weights written by {@code detrkd pretrain} (ignored when resuming: the
+     * checkpoint holds the trained backbone).
+     *
+     * @param file a safetensors file named as {@link org.detrkd.detr.backbone.ResNet#torchvisionParameters()}, or null
+     * @return this run
+     */
+    public TrainRun withBackboneWeights(Path file) {
+        this.backboneWeights = file;
+        return this;
+    }
+
+    /**
      * Trains (or continues), evaluates and checkpoints.
      *
      * @return the outcome
@@ -113,7 +137,10 @@ public final class TrainRun {
                 spec.batchSize());
         try (NDManager manager = NDManager.newBaseManager()) {
             Detector model = DetectorFactory.create(spec.detector(), spec.size(), spec.numClasses(),
-                    spec.queries(), manager, spec.imageSize());
+                    spec.queries(), featureLevel, manager, spec.imageSize());
+            if (backboneWeights != null) {
+                BackboneWeights.load(model, backboneWeights, manager);
+            }
             long spe = train.size() / spec.batchSize();
             if (spe == 0) {
                 throw new InputException(Path.of(spec.data()), spec.trainSplit(), "batch size " + spec.batchSize()

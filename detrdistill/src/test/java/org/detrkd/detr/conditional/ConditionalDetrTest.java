@@ -34,7 +34,8 @@ public class ConditionalDetrTest {
     public void build() {
         Engine.getInstance().setRandomSeed(7);
         modelManager = NDManager.newBaseManager();
-        detr = new ConditionalDetr(ConditionalDetrConfig.miniStudent(K).withLayers(2, 2).withQueries(Q));
+        detr = new ConditionalDetr(ConditionalDetrConfig.miniStudent(K).withLayers(2, 2).withQueries(Q)
+                .withFeatureLevel(5)); // the paper's C5 (the mini presets read C4; see ConditionalDetrFeatureLevelTest)
         detr.initialize(modelManager, DataType.FLOAT32, IMAGES, new Shape(B, 64, 64));
     }
 
