@@ -12,6 +12,7 @@ import org.detrkd.detr.cli.AssignCommand;
 import org.detrkd.detr.cli.BenchDistillStepCommand;
 import org.detrkd.detr.cli.BenchTrainStepCommand;
 import org.detrkd.detr.cli.EvaluateCommand;
+import org.detrkd.detr.cli.PretrainCommand;
 import org.detrkd.detr.cli.TrainCommand;
 import org.detrkd.detr.cli.BenchMatcherCommand;
 import org.detrkd.reports.cli.CheckCommand;
@@ -29,6 +30,7 @@ final class Subcommands {
         cli.addSubcommand(new QuickstartCommand());
         cli.addSubcommand(group(new DataCommand(), new DataMakeCommand(), new DataCheckCommand()));
         cli.addSubcommand(new EvalCommand());
+        cli.addSubcommand(new PretrainCommand());
         cli.addSubcommand(new TrainCommand());
         cli.addSubcommand(new EvaluateCommand());
         cli.addSubcommand(new DistillCommand());
