@@ -11,8 +11,8 @@ import org.detrkd.detr.conditional.ConditionalDetrConfig;
  * usual rule of thumb.
  *
  * <p>Backbone: stem {@code k x k} stride 2, 3x3 stride 2 max-pool, then torchvision's basic or bottleneck blocks
- * (stride on the first block of stages 2-4, a 1x1 downsample where shape changes). Transformer, with {@code S} the C5
- * positions, {@code Q} queries, {@code d} width, {@code f} FFN width: 1x1 input projection; per encoder layer q, k, v,
+ * (stride on the first block of stages 2-4, a 1x1 downsample where shape changes). Transformer, with {@code S} the
+ * positions of the level it reads (C5, or C4 for the mini presets), {@code Q} queries, {@code d} width, {@code f} FFN width: 1x1 input projection; per encoder layer q, k, v,
  * out projections {@code 4 S d^2}, scores and weighted sum {@code 2 S^2 d}, FFN {@code 2 S d f}; per decoder layer the
  * conditional self-attention content/position projections and value ({@code 5 Q d^2}), out projection, scores
  * {@code 2 Q^2 d}, cross-attention query projections ({@code 2-3 Q d^2}), key content/position and value projections
@@ -33,8 +33,9 @@ public final class FlopCount {
      */
     public static double forwardMacs(ConditionalDetrConfig c, int batch, int height, int width) {
         double[] backbone = backboneMacs(c.backbone(), height, width);
-        double s = backbone[1];
-        double macs = backbone[0] + c.backbone().featureChannels()[2] * c.hiddenDim() * s
+        int level = c.featureIndex(); // 0 = C3, 1 = C4, 2 = C5: the map the transformer reads
+        double s = backbone[1 + level];
+        double macs = backbone[0] + c.backbone().featureChannels()[level] * c.hiddenDim() * s
                 + transformerMacs(c, s);
         return batch * macs;
     }
@@ -50,7 +51,7 @@ public final class FlopCount {
         return 3 * 2 * forwardMacs(c, batch, height, width);
     }
 
-    /** @return {backbone MACs per image, number of C5 positions} */
+    /** @return {backbone MACs per image, positions of C3, of C4, of C5} */
     static double[] backboneMacs(ResNetSpec spec, int height, int width) {
         int k = spec.stemKernel();
         long h = ceilDiv(height, 2);
@@ -60,6 +61,7 @@ public final class FlopCount {
         w = ceilDiv(w, 2);
         long in = spec.stemWidth();
         boolean bottleneck = spec.blockType() == ResNetSpec.BlockType.BOTTLENECK;
+        double[] positions = new double[4];
         for (int st = 0; st < 4; st++) {
             long width0 = spec.stageWidth(st);
             for (int b = 0; b < spec.blocksPerStage()[st]; b++) {
@@ -80,8 +82,9 @@ public final class FlopCount {
                 h = ho;
                 w = wo;
             }
+            positions[st] = (double) h * w;
         }
-        return new double[] {macs, (double) h * w};
+        return new double[] {macs, positions[1], positions[2], positions[3]};
     }
 
     static double transformerMacs(ConditionalDetrConfig c, double s) {
