@@ -81,7 +81,7 @@ public final class FkdLevel extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-        throw new UnsupportedOperationException("FkdLevel holds FKD's adapters; Fkd.losses uses them");
+        throw new IllegalStateException("FkdLevel holds FKD's adapters; Fkd.losses uses them");
     }
 
     @Override

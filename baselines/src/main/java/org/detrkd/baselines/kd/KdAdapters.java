@@ -27,7 +27,7 @@ final class KdAdapters extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-        throw new UnsupportedOperationException("adapters are called by their method");
+        throw new IllegalStateException("adapters are called by their method");
     }
 
     @Override

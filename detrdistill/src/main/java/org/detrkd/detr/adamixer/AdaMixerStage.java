@@ -119,7 +119,7 @@ public final class AdaMixerStage extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-        throw new UnsupportedOperationException("use apply(...): the level shapes and strides are Java values");
+        throw new IllegalStateException("use apply(...): the level shapes and strides are Java values");
     }
 
     @Override

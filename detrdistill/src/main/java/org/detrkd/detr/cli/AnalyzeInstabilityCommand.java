@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,16 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.detrkd.datasets.djl.CocoDetectionDataset;
-import org.detrkd.datasets.io.InputException;
-import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.detrdistill.Instability;
-import org.detrkd.detr.distill.StudentWeights;
-import org.detrkd.detr.train.DetectorFactory;
 import org.detrkd.detr.train.RunReport;
 import org.detrkd.detr.train.RunSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -38,52 +33,24 @@ public final class AnalyzeInstabilityCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
-            description = "a checkpoint folder, or a run folder of 'detrkd train' or 'detrkd distill'")
-    Path checkpoint;
-
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "COCO-format dataset folder")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "val", description = "split to analyse (default: val)")
-    String split;
-
-    @Option(names = "--json", description = "print one JSON object instead of text")
-    boolean json;
-
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B")
-    int batchSize;
-
-    @Option(names = "--threads", paramLabel = "N", description = "intra-op threads (default: cores)")
-    Integer threads;
+    @Mixin
+    CheckpointOptions options;
 
     @Override
     public Integer call() throws IOException {
-        TrainCommand.positive("--batch-size", batchSize);
-        if (!Files.isDirectory(checkpoint)) {
-            throw new InputException(checkpoint, "", "no such checkpoint folder");
-        }
-        if (!Files.isDirectory(data)) {
-            throw new InputException(data, "", "no such dataset folder");
-        }
-        RunSpec run = RunSpec.read(RunSpec.locate(checkpoint));
-        Path weights = EvaluateCommand.weights(checkpoint);
-        int n = TrainCommand.configureThreads(threads);
-        CocoDetectionDataset ds = CocoDetectionDataset.builder().setRoot(data).setSplit(split)
-                .setSampling(batchSize, false).build();
-        if (ds.categories().size() != run.numClasses()) {
-            throw new InputException(data, split, "has " + ds.categories().size() + " categories but the "
-                    + "checkpoint's model was trained for " + run.numClasses());
-        }
+        int n = options.prepare();
+        RunSpec run = options.run();
+        Path weights = options.weights();
+        String split = options.split;
+        CocoDetectionDataset ds = CocoDetectionDataset.builder().setRoot(options.data).setSplit(split)
+                .setSampling(options.batchSize, false).build();
+        options.checkClasses(ds.categories().size());
         long[] is;
         try (NDManager manager = NDManager.newBaseManager()) {
-            Detector model = DetectorFactory.create(run.detector(), run.size(), run.numClasses(), run.queries(),
-                    manager, run.imageSize());
-            StudentWeights.load(model, weights);
-            is = Instability.evaluate(model, ds, batchSize);
+            is = Instability.evaluate(options.loadModel(manager), ds, options.batchSize);
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (options.json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             List<Map<String, Object>> pairs = new ArrayList<>();
             for (int k = 0; k < is.length; k++) {
@@ -92,7 +59,7 @@ public final class AnalyzeInstabilityCommand implements Callable<Integer> {
             doc.put("instability", pairs);
             doc.put("images", ds.size());
             doc.put("checkpoint", weights.toString());
-            doc.put("data", data.toAbsolutePath().normalize().toString());
+            doc.put("data", options.data.toAbsolutePath().normalize().toString());
             doc.put("split", split);
             doc.put("spec", run);
             doc.put("provenance", RunReport.provenance(n));

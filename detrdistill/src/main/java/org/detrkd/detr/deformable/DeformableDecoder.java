@@ -135,7 +135,7 @@ public final class DeformableDecoder extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-        throw new UnsupportedOperationException("call apply(...) with the level shapes");
+        throw new IllegalStateException("call apply(...) with the level shapes");
     }
 
     @Override

@@ -142,7 +142,7 @@ public final class DetrDistill implements DistillationMethod {
 
         @Override
         protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-            throw new UnsupportedOperationException("DETRDistill adapters are called by the components");
+            throw new IllegalStateException("DETRDistill adapters are called by the components");
         }
 
         @Override
