@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.detrkd.baselines.MethodRegistry;
 import org.detrkd.datasets.io.InputException;
-import org.detrkd.detr.conditional.ConditionalDetr;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.distill.DistillRun;
 import org.detrkd.detr.distill.NoDistillation;
 import org.detrkd.detr.distill.StudentWeights;
@@ -69,8 +69,13 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--minutes", paramLabel = "M", description = "time budget per method in minutes")
     Double minutes;
 
-    @Option(names = "--seed", defaultValue = "42")
+    @Option(names = "--seed", defaultValue = "42", description = "the seed of a single-seed comparison")
     long seed;
+
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "several seeds (e.g. 0,1,2): every "
+            + "method runs once per seed in OUT/<method>/seed-S, and the table shows mean and spread, with the "
+            + "change against 'none' paired by seed")
+    List<Long> seeds;
 
     @Option(names = "--baseline", paramLabel = "RUN_DIR", description = "a plain student's run folder to add")
     Path baseline;
@@ -86,6 +91,10 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N", description = "intra-op threads (default: cores)")
     Integer threads;
+
+    @Option(names = "--backbone-weights", paramLabel = "FILE", description = "start every student from backbone "
+            + "weights written by 'detrkd pretrain --size student' (as its plain run did)")
+    Path backboneWeights;
 
     @Option(names = "--stop-after-steps", defaultValue = "0", paramLabel = "N",
             description = "end each method's invocation after N steps (0: no limit)")
@@ -114,28 +123,43 @@ public final class CompareCommand implements Callable<Integer> {
                 all.add(m);
             }
         }
+        PrintWriter w = spec.commandLine().getOut();
+        if (seeds != null) {
+            if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
+                throw new InputException((String) null, "--seeds", "give distinct seeds, e.g. 0,1,2", null);
+            }
+            Map<String, List<Row>> runs = new LinkedHashMap<>();
+            for (long s : seeds) {
+                for (String m : all) {
+                    runs.computeIfAbsent(m, k -> new ArrayList<>()).add(runMethod(m, s,
+                            out.resolve(m).resolve("seed-" + s)));
+                }
+            }
+            SeedTable.write(out, teacher, seeds, runs);
+            w.print(SeedTable.text(seeds, runs));
+            w.flush();
+            return 0;
+        }
         List<Row> rows = new ArrayList<>();
         for (String m : all) {
-            rows.add(runMethod(m));
+            rows.add(runMethod(m, seed, out.resolve(m)));
         }
         Row plainBaseline = baseline == null ? null : baselineRow();
         write(rows, plainBaseline);
-        PrintWriter w = spec.commandLine().getOut();
         w.print(table(rows, plainBaseline));
         w.flush();
         return 0;
     }
 
-    /** Runs (or resumes, or reads back) one method. */
-    private Row runMethod(String method) throws IOException {
-        Path dir = out.resolve(method);
+    /** Runs (or resumes, or reads back) one method with one seed in {@code dir}. */
+    private Row runMethod(String method, long runSeed, Path dir) throws IOException {
         Path done = dir.resolve(RESULT);
         if (Files.isRegularFile(done)) {
             JsonNode n = JSON.readTree(done.toFile());
             String was = n.path("budget").asText();
-            if (!was.equals(budget())) {
+            if (!was.equals(budget(runSeed))) {
                 throw new InputException(done, "budget", "the folder holds a finished run with " + was
-                        + ", this invocation asks for " + budget() + ": use another --out");
+                        + ", this invocation asks for " + budget(runSeed) + ": use another --out");
             }
             return read(done);
         }
@@ -145,10 +169,11 @@ public final class CompareCommand implements Callable<Integer> {
         d.out = dir;
         d.epochs = epochs;
         d.minutes = minutes;
-        d.seed = seed;
+        d.seed = runSeed;
         d.batchSize = batchSize;
         d.queries = queries;
         d.threads = threads;
+        d.backboneWeights = backboneWeights;
         RunSpec student = d.resolve();
         MethodRegistry.Factory factory = MethodRegistry.factory(method);
         Map<String, Object> description = new LinkedHashMap<>();
@@ -163,25 +188,24 @@ public final class CompareCommand implements Callable<Integer> {
         Row row = new Row(method, r.result().stats(), r.steps(), r.trainSeconds(), r.stopReason());
         if (!row.stopReason().equals("stop-after-steps")) {
             Map<String, Object> m = toMap(row);
-            m.put("budget", budget());
+            m.put("budget", budget(runSeed));
             JSON.writeValue(done.toFile(), m);
         }
         return row;
     }
 
-    /** @return what identifies a finished method's run: teacher, budget and seed */
-    private String budget() {
-        return String.format(Locale.ROOT, "teacher %s, %s, seed %d", teacher.toAbsolutePath().normalize(),
-                epochs != null ? epochs + " epochs" : minutes + " min", seed);
+    /** @return what identifies a finished method's run: teacher, budget, seed and the student's backbone */
+    private String budget(long runSeed) {
+        return String.format(Locale.ROOT, "teacher %s, %s, seed %d%s", teacher.toAbsolutePath().normalize(),
+                epochs != null ? epochs + " epochs" : minutes + " min", runSeed,
+                backboneWeights == null ? "" : ", backbone " + backboneWeights.toAbsolutePath().normalize());
     }
 
     private Row baselineRow() throws IOException {
         RunSpec b = RunSpec.read(RunSpec.locate(baseline));
         DetectorEvaluator evaluator = DetectorEvaluator.forSplit(data.toAbsolutePath(), "val", b.batchSize());
         try (NDManager manager = NDManager.newBaseManager()) {
-            ConditionalDetr model = DetectorFactory.create(
-                    DetectorFactory.config(b.detector(), b.size(), b.numClasses(), b.queries()), manager,
-                    b.imageSize());
+            Detector model = DetectorFactory.create(b, manager);
             StudentWeights.load(model, DistillRun.latestWeights(baseline));
             return new Row("plain (--baseline)", evaluator.evaluate(model, null).result().stats(), 0, 0, "-");
         }
@@ -230,7 +254,7 @@ public final class CompareCommand implements Callable<Integer> {
         JSON.writeValue(out.resolve("compare.json").toFile(), doc);
     }
 
-    private static Map<String, Object> toMap(Row r) {
+    static Map<String, Object> toMap(Row r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", r.method());
         for (int i = 0; i < STATS.length; i++) {

@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
 import org.detrkd.baselines.MethodRegistry;
 import org.detrkd.datasets.eval.EvalResult;
 import org.detrkd.datasets.io.InputException;
-import org.detrkd.detr.conditional.ConditionalDetr;
+import org.detrkd.detr.model.Detector;
+import org.detrkd.detr.pretrain.BackboneWeights;
 import org.detrkd.detr.distill.DistillRun;
 import org.detrkd.detr.distill.DistillationMethod;
 import org.detrkd.detr.distill.StudentWeights;
@@ -105,6 +106,10 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "intra-op threads (default: cores)")
     Integer threads;
 
+    @Option(names = "--backbone-weights", paramLabel = "FILE", description = "start the student from backbone "
+            + "weights written by 'detrkd pretrain --size student' (as its plain run did)")
+    Path backboneWeights;
+
     @Option(names = "--stop-after-steps", defaultValue = "0", paramLabel = "N")
     long stopAfterSteps;
 
@@ -186,7 +191,7 @@ public final class DistillCommand implements Callable<Integer> {
     }
 
     /** The student's spec: the teacher run's recipe with size student and the given overrides. */
-    RunSpec resolve() {
+    RunSpec resolve() throws IOException {
         if ((epochs == null) == (minutes == null)) {
             throw new InputException((String) null, "--epochs/--minutes", "give exactly one of them", null);
         }
@@ -214,7 +219,10 @@ public final class DistillCommand implements Callable<Integer> {
         return new RunSpec(t.detector(), "student", t.numClasses(), q, data.toAbsolutePath().normalize().toString(),
                 "train", "val", n, minutes == null ? 0 : minutes, b, lr != null ? lr : t.lr(), t.backboneLrFactor(),
                 t.weightDecay(), t.clipMaxNorm(), t.warmupSteps(), drops, t.lrDropFactor(), t.augmentation(),
-                t.imageSize(), seed, threadCount, 0, 1, RunReport.provenance(threadCount));
+                t.imageSize(), seed, threadCount, 0, 1, 0,
+                backboneWeights == null ? null : backboneWeights.toAbsolutePath().normalize().toString(),
+                backboneWeights == null ? null : BackboneWeights.sha256(backboneWeights),
+                RunReport.provenance(threadCount));
     }
 
     private double baselineAp(RunSpec student) throws IOException {
@@ -222,9 +230,7 @@ public final class DistillCommand implements Callable<Integer> {
         DetectorEvaluator evaluator = DetectorEvaluator.forSplit(Path.of(student.data()), "val",
                 student.batchSize());
         try (NDManager manager = NDManager.newBaseManager()) {
-            ConditionalDetr model = DetectorFactory.create(
-                    DetectorFactory.config(b.detector(), b.size(), b.numClasses(), b.queries()), manager,
-                    b.imageSize());
+            Detector model = DetectorFactory.create(b, manager);
             StudentWeights.load(model, DistillRun.latestWeights(baseline));
             EvalResult r = evaluator.evaluate(model, null).result();
             return r.stats()[0];

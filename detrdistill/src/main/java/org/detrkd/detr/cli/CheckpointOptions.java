@@ -90,8 +90,7 @@ final class CheckpointOptions {
 
     /** @return the run's detector, built from its spec on {@code manager}, with the checkpoint's weights */
     Detector loadModel(NDManager manager) throws IOException {
-        Detector model = DetectorFactory.create(run.detector(), run.size(), run.numClasses(), run.queries(), manager,
-                run.imageSize());
+        Detector model = DetectorFactory.create(run, manager);
         StudentWeights.load(model, weights);
         return model;
     }

@@ -9,6 +9,7 @@ import org.detrkd.datasets.coco.CocoJsonReader;
 import org.detrkd.datasets.io.InputException;
 import org.detrkd.detr.engine.EngineThreads;
 import org.detrkd.detr.train.DetectorFactory;
+import org.detrkd.detr.pretrain.BackboneWeights;
 import org.detrkd.detr.train.RunSpec;
 import org.detrkd.detr.train.RunReport;
 import org.detrkd.detr.train.TrainRun;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -130,8 +132,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunSpec runSpec = resolve();
         TrainRun.Result result = new TrainRun(runSpec, out).withLogEvery(logEvery)
-                .withStopAfterSteps(stopAfterSteps).withFeatureLevel(featureLevel)
-                .withBackboneWeights(backboneWeights).run();
+                .withStopAfterSteps(stopAfterSteps).run();
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             w.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
@@ -146,7 +147,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Checks the options and resolves them into a spec (threads are configured here, before the engine starts). */
-    RunSpec resolve() {
+    RunSpec resolve() throws IOException {
         DetectorFactory.checkDetector(detector);
         DetectorFactory.checkSize(size);
         if (epochs != null && minutes != null) {
@@ -212,7 +213,10 @@ public final class TrainCommand implements Callable<Integer> {
         return new RunSpec(detector, size, gt.categories().size(), queriesOrPreset(gt.categories().size()),
                 data.toAbsolutePath().normalize().toString(), "train", "val", n, minutes == null ? 0 : minutes,
                 batchSize, lr, backboneLrFactor, weightDecay, 0.1, warmup, drops, 0.1, augmentation, imageSize,
-                seed, effectiveThreads, evalEvery, checkpointEvery, RunReport.provenance(effectiveThreads));
+                seed, effectiveThreads, evalEvery, checkpointEvery, featureLevel,
+                backboneWeights == null ? null : backboneWeights.toAbsolutePath().normalize().toString(),
+                backboneWeights == null ? null : BackboneWeights.sha256(backboneWeights),
+                RunReport.provenance(effectiveThreads));
     }
 
     /**

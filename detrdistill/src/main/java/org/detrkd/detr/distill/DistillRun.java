@@ -31,6 +31,8 @@ import org.detrkd.detr.engine.TrainingLoop;
 import org.detrkd.detr.train.DetectorEvaluator;
 import org.detrkd.detr.train.DetectorFactory;
 import org.detrkd.detr.train.RunSpec;
+import org.detrkd.detr.train.TrainRun;
+import org.detrkd.detr.pretrain.BackboneWeights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,8 +140,7 @@ public final class DistillRun {
                 spec.batchSize());
         try (NDManager teacherManager = NDManager.newBaseManager();
                 NDManager manager = NDManager.newBaseManager()) {
-            ConditionalDetrConfig tc = DetectorFactory.config(teacherSpec.detector(), teacherSpec.size(),
-                    teacherSpec.numClasses(), teacherSpec.queries());
+            ConditionalDetrConfig tc = DetectorFactory.config(teacherSpec);
             ConditionalDetr teacher = DetectorFactory.create(tc, teacherManager, teacherSpec.imageSize());
             StudentWeights.load(teacher, latestWeights(teacherDir));
             double teacherAp = TeacherGate.check(teacher, evaluator, minTeacherAp, teacherDir).stats()[0];
@@ -148,9 +149,12 @@ public final class DistillRun {
             Files.writeString(runDir.resolve(FILE), JSON.writeValueAsString(description));
 
             Engine.getInstance().setRandomSeed((int) spec.seed());
-            ConditionalDetrConfig sc = DetectorFactory.config(spec.detector(), spec.size(), spec.numClasses(),
-                    spec.queries());
+            ConditionalDetrConfig sc = DetectorFactory.config(spec);
             ConditionalDetr student = DetectorFactory.create(sc, manager, spec.imageSize());
+            Path ckptDir = runDir.resolve(RunSpec.CHECKPOINTS);
+            if (spec.backboneWeights() != null && !TrainRun.hasCheckpoint(ckptDir)) {
+                BackboneWeights.load(student, Path.of(spec.backboneWeights()), manager); // fresh run only
+            }
             DistillationMethod method = methods.build(new DistillationContext(tc, sc), manager);
             DistillationTask task = new DistillationTask(student, teacher, method);
             CocoDetectionDataset train = trainingSet();
@@ -159,7 +163,6 @@ public final class DistillRun {
                 throw new InputException(Path.of(spec.data()), spec.trainSplit(), "batch size " + spec.batchSize()
                         + " exceeds the " + train.size() + " training images");
             }
-            Path ckptDir = runDir.resolve(RunSpec.CHECKPOINTS);
             double priorSeconds = priorSeconds(ckptDir);
             TrainingConfig config = new TrainingConfig(spec.seed(), spec.batchSize(), spec.epochs(),
                     spec.clipMaxNorm(), logEvery, ckptDir, spec.checkpointEvery() == 1,

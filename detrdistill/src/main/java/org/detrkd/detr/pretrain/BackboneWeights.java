@@ -92,6 +92,30 @@ public final class BackboneWeights {
     }
 
     /**
+     * The SHA-256 of a weights file, recorded in a run's {@code spec.json} so that a run is tied to the exact
+     * pretrained backbone it started from.
+     *
+     * @param file the file
+     * @return the lowercase hex digest
+     * @throws InputException if the file does not exist
+     */
+    public static String sha256(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new InputException(file, "", "no such backbone weights file");
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is a required JDK algorithm", e);
+        }
+    }
+
+    /**
      * @param model a detector
      * @return its ResNet
      */

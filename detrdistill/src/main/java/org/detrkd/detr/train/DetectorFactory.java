@@ -176,6 +176,30 @@ public final class DetectorFactory {
     }
 
     /**
+     * Rebuilds a run's detector from its {@code spec.json} (detector, size, classes, queries, feature level),
+     * initialised, without loading any weights.
+     *
+     * @param spec the run's settings
+     * @param manager the model's manager
+     * @return the initialised model
+     */
+    public static Detector create(RunSpec spec, NDManager manager) {
+        return create(spec.detector(), spec.size(), spec.numClasses(), spec.queries(), spec.featureLevel(), manager,
+                spec.imageSize());
+    }
+
+    /**
+     * The Conditional DETR settings of a run ({@link #config} with the run's feature level).
+     *
+     * @param spec a Conditional DETR run's settings
+     * @return its configuration
+     */
+    public static ConditionalDetrConfig config(RunSpec spec) {
+        ConditionalDetrConfig c = config(spec.detector(), spec.size(), spec.numClasses(), spec.queries());
+        return spec.featureLevel() > 0 ? c.withFeatureLevel(spec.featureLevel()) : c;
+    }
+
+    /**
      * @param model an initialised model
      * @return its number of trainable parameter values
      */

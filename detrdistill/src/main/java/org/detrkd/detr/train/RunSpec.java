@@ -43,13 +43,17 @@ import java.util.Objects;
  * @param threads intra-op threads of the engine
  * @param evalEvery evaluate every this many epochs (0: only at the end)
  * @param checkpointEvery write a checkpoint every this many epochs (and always at the end)
+ * @param featureLevel the backbone level Conditional DETR reads (4 or 5), 0 for the preset's (a {@code spec.json}
+ *     written before this field existed reads as 0)
+ * @param backboneWeights the pretrained backbone file a fresh run started from ({@code detrkd pretrain}), or null
+ * @param backboneWeightsSha256 that file's SHA-256 (hex), or null; part of the run's identity
  * @param provenance commit, DJL and PyTorch versions, machine
  */
 public record RunSpec(String detector, String size, int numClasses, int queries, String data, String trainSplit,
         String evalSplit, int epochs, double minutes, int batchSize, double lr, double backboneLrFactor,
         double weightDecay, double clipMaxNorm, long warmupSteps, int[] lrDropEpochs, double lrDropFactor,
         String augmentation, int imageSize, long seed, int threads, int evalEvery, int checkpointEvery,
-        Map<String, Object> provenance) {
+        int featureLevel, String backboneWeights, String backboneWeightsSha256, Map<String, Object> provenance) {
 
     /** File name of the spec inside the run folder. */
     public static final String FILE = "spec.json";
@@ -91,6 +95,8 @@ public record RunSpec(String detector, String size, int numClasses, int queries,
         diff(out, "lr_drop_epochs", Arrays.toString(other.lrDropEpochs), Arrays.toString(lrDropEpochs));
         diff(out, "augmentation", other.augmentation, augmentation);
         diff(out, "seed", other.seed, seed);
+        diff(out, "feature_level", other.featureLevel, featureLevel);
+        diff(out, "backbone_weights_sha256", other.backboneWeightsSha256, backboneWeightsSha256);
         return out;
     }
 

@@ -65,8 +65,6 @@ public final class TrainRun {
     private final Path runDir;
     private int logEvery = 50;
     private long stopAfterSteps;
-    private int featureLevel;
-    private Path backboneWeights;
 
     /**
      * @param spec the settings
@@ -99,27 +97,6 @@ public final class TrainRun {
     }
 
     /**
-     * @param level backbone level Conditional DETR reads (4 or 5), or {@code <= 0} for the preset's
-     * @return this run
-     */
-    public TrainRun withFeatureLevel(int level) {
-        this.featureLevel = level;
-        return this;
-    }
-
-    /**
-     * Starts a fresh run from backbone weights written by {@code detrkd pretrain} (ignored when resuming: the
-     * checkpoint holds the trained backbone).
-     *
-     * @param file a safetensors file named as {@link org.detrkd.detr.backbone.ResNet#torchvisionParameters()}, or null
-     * @return this run
-     */
-    public TrainRun withBackboneWeights(Path file) {
-        this.backboneWeights = file;
-        return this;
-    }
-
-    /**
      * Trains (or continues), evaluates and checkpoints.
      *
      * @return the outcome
@@ -136,10 +113,9 @@ public final class TrainRun {
         DetectorEvaluator evaluator = DetectorEvaluator.forSplit(Path.of(spec.data()), spec.evalSplit(),
                 spec.batchSize());
         try (NDManager manager = NDManager.newBaseManager()) {
-            Detector model = DetectorFactory.create(spec.detector(), spec.size(), spec.numClasses(),
-                    spec.queries(), featureLevel, manager, spec.imageSize());
-            if (backboneWeights != null) {
-                BackboneWeights.load(model, backboneWeights, manager);
+            Detector model = DetectorFactory.create(spec, manager);
+            if (spec.backboneWeights() != null && !hasCheckpoint(ckptDir)) {
+                BackboneWeights.load(model, Path.of(spec.backboneWeights()), manager); // fresh run only
             }
             long spe = train.size() / spec.batchSize();
             if (spe == 0) {
@@ -228,6 +204,15 @@ public final class TrainRun {
             throw new InputException(file, "", "the folder holds a different run (" + String.join("; ", diff)
                     + "): use another --out or the same settings");
         }
+    }
+
+    /**
+     * @param ckptDir a run's checkpoints folder
+     * @return whether it holds a checkpoint to resume from
+     * @throws IOException if it cannot be listed
+     */
+    public static boolean hasCheckpoint(Path ckptDir) throws IOException {
+        return Files.isDirectory(ckptDir) && new CheckpointStore(ckptDir, 0).latest().isPresent();
     }
 
     private static Map<String, Double> priorMetrics(Path ckptDir) throws IOException {

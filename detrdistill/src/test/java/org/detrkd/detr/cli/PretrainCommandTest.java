@@ -55,10 +55,27 @@ public class PretrainCommandTest {
         assertTrue(Double.isFinite(o.get("last_loss").asDouble()) && o.get("last_loss").asDouble() > 0);
         assertTrue(o.get("val_crops").asInt() > 0);
         assertTrue(Files.size(out) > 1_000_000, "safetensors of the 308k-parameter backbone");
+
+        TrainCommand train = new TrainCommand();
+        new CommandLine(train).parseArgs("--size", "student", "--data", TinyData.folder().toString(), "--out",
+                "/tmp/unused", "--epochs", "1", "--threads", "1", "--backbone-weights", out.toString(),
+                "--feature-level", "5");
+        RunSpec spec = train.resolve();
+        assertEquals(spec.featureLevel(), 5);
+        assertEquals(spec.backboneWeights(), out.toAbsolutePath().normalize().toString());
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(out));
+        assertEquals(spec.backboneWeightsSha256(), java.util.HexFormat.of().formatHex(digest));
+        RunSpec other = new RunSpec(spec.detector(), spec.size(), spec.numClasses(), spec.queries(), spec.data(),
+                spec.trainSplit(), spec.evalSplit(), spec.epochs(), spec.minutes(), spec.batchSize(), spec.lr(),
+                spec.backboneLrFactor(), spec.weightDecay(), spec.clipMaxNorm(), spec.warmupSteps(),
+                spec.lrDropEpochs(), spec.lrDropFactor(), spec.augmentation(), spec.imageSize(), spec.seed(),
+                spec.threads(), spec.evalEvery(), spec.checkpointEvery(), 4, null, null, spec.provenance());
+        assertEquals(other.differences(spec), java.util.List.of("feature_level: 5 -> 4",
+                "backbone_weights_sha256: " + spec.backboneWeightsSha256() + " -> null"));
     }
 
     @Test
-    public void miniSizesDefaultToTheCalibratedLearningRates() {
+    public void miniSizesDefaultToTheCalibratedLearningRates() throws Exception {
         String data = TinyData.folder().toString();
         TrainCommand student = new TrainCommand();
         new CommandLine(student).parseArgs("--size", "student", "--data", data, "--out", "/tmp/unused", "--epochs",
