@@ -67,7 +67,7 @@ public class CheckCommandTest {
 
     @Test
     public void theNoiseFloorOptionChangesTheDirectionLinesOnly() throws IOException {
-        // a floor of 1.0: AD's single-seed -0.7 becomes noise; table 1's -1.0 stays clear (the rule is |change| < floor).
+        // a floor of 1.0: AD's single-seed -0.7 becomes noise; table 1's -1.0 stays clear (the rule: |change| < floor).
         // Single-seed changes now within the noise: table 1 epoch 4 (-0.5), table 3 teacher APs (+0.3), FGD (4),
         // AD (4); paired table 5 rows are unaffected: 14 agree, 1 disagree, 11 within noise, 1 no claim
         CliRun run = CliRun.run(new CheckCommand(), copyOfBaseline().toString(), "--baseline", baseline.toString(),
@@ -123,8 +123,8 @@ public class CheckCommandTest {
         String out = run.out();
         assertTrue(out.startsWith("FAILED table3 (mini) cell adamixer-fgd seed 0: baseline AP 42.50, now failed: "
                 + "non-finite loss: loss_fgd is NaN\n"
-                + "MISSING clockdistill (mini) cell deformable-student seed 0: in the baseline, not in the new results\n"
-                + DISAGREEMENTS), out);
+                + "MISSING clockdistill (mini) cell deformable-student seed 0: in the baseline, not in the new "
+                + "results\n" + DISAGREEMENTS), out);
         assertTrue(out.endsWith("\ncheck: 17 cell(s) compared, 1 regression(s), 1 missing, 0 new; "
                 + "tolerance 0.50 AP points: FAIL\n"), out);
     }

@@ -103,8 +103,9 @@ public class ChromiumSiteTest {
         Path png = work.resolve("table5.png");
         chromium(List.of("--screenshot=" + png, "--window-size=1280,900", "--hide-scrollbars"),
                 site.resolve("suites/table5-mini.html").toUri().toString());
+        assertTrue(Files.isRegularFile(png), "no screenshot written; chromium stderr: "
+                + Files.readString(work.resolve("stderr.txt")));
         BufferedImage img = ImageIO.read(png.toFile());
-        assertTrue(img != null, "no screenshot written; chromium stderr: " + Files.readString(work.resolve("stderr.txt")));
         // style.css: the DISAGREE badge is #c62828, a DISAGREE cell #ffebee, the within-noise badge #e0e0e0
         assertTrue(pixels(img, 0xc62828) > 20, "no DISAGREE badge drawn");
         assertTrue(pixels(img, 0xffebee) > 200, "no DISAGREE cell drawn");
