@@ -2,7 +2,6 @@ package org.detrkd.suites.run;
 
 import org.detrkd.detr.backbone.ResNetSpec;
 import org.detrkd.detr.conditional.ConditionalDetrConfig;
-import org.detrkd.detr.train.DetectorFactory;
 import org.detrkd.suites.spec.Cell.ModelSpec;
 
 /**
@@ -10,10 +9,13 @@ import org.detrkd.suites.spec.Cell.ModelSpec;
  * The width, heads and FFN follow the backbone's scale: the mini presets of {@link ConditionalDetrConfig} for the
  * {@code mini-*} backbones, the paper's setting otherwise; stages and queries are the spec's.
  *
- * <p>Only detectors in {@link DetectorFactory#DETECTORS} can be built; any other (AdaMixer, Deformable DETR while
- * they are not in the factory) makes the cell fail with a clear "not available yet" record.
+ * <p>Only detectors in {@link #RUNNER_DETECTORS} can be built; any other (AdaMixer, Deformable DETR while the runner
+ * does not build them) makes the cell fail with a clear "not available yet" record.
  */
 final class Models {
+    /** Detectors the runner builds so far (distillation itself accepts all three). */
+    static final java.util.List<String> RUNNER_DETECTORS = java.util.List.of("conditional-detr");
+
     private Models() {
     }
 
@@ -24,9 +26,9 @@ final class Models {
      * @throws CellFailure when the detector or backbone is not available
      */
     static ConditionalDetrConfig config(ModelSpec m, int numClasses) {
-        if (!DetectorFactory.DISTILLATION_DETECTORS.contains(m.detector())) {
+        if (!RUNNER_DETECTORS.contains(m.detector())) {
             throw new CellFailure("detector '" + m.detector() + "' not available yet in the runner (available: "
-                    + String.join(", ", DetectorFactory.DISTILLATION_DETECTORS) + ")");
+                    + String.join(", ", RUNNER_DETECTORS) + ")");
         }
         ResNetSpec backbone;
         try {
