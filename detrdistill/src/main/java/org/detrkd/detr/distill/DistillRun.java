@@ -132,8 +132,8 @@ public final class DistillRun {
         checkSameRun();
         RunSpec teacherSpec = RunSpec.read(RunSpec.locate(teacherDir));
         if (!teacherSpec.detector().equals(spec.detector())) {
-            throw new InputException(teacherDir, "spec.json", "teacher is a " + teacherSpec.detector()
-                    + ", the student a " + spec.detector() + ": distillation needs the same detector");
+            throw new InputException(teacherDir, "spec.json", "teacher is " + teacherSpec.detector()
+                    + ", the student " + spec.detector() + ": distillation needs the same detector");
         }
         if (teacherSpec.numClasses() != spec.numClasses()) {
             throw new InputException(teacherDir, "spec.json", "teacher predicts " + teacherSpec.numClasses()
