@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Detectors: Conditional DETR and Deformable DETR (memory: all its levels, GT weights per level; target queries
  * {@code [G, 2d]} = the box encoding as query_pos and zero content); AdaMixer has no encoder and is refused at
- * construction. The query terms need both detectors to decode the same {@link #targetQueries}: {@code DistillationTask} asks for
+ * construction. The query terms need both detectors to decode the same {@link #targetQueries}:
+ * {@code DistillationTask} asks for
  * them once per detector and batch and feeds them to the teacher (outside the gradient) and the student.
  */
 public final class ClockDistill implements DistillationMethod {
@@ -152,7 +153,8 @@ public final class ClockDistill implements DistillationMethod {
         NDArray q = TargetQueries.of(targets, width, manager).queries(); // [G, d]
         // Deformable DETR's group is [G, 2d] (query_pos then content): the box encoding is the query position, the
         // content starts at zero, as Conditional DETR's decoder starts its content
-        return studentDescription.queryPriorWidth() == 2 * studentDescription.hiddenDim() ? q.concat(q.zerosLike(), 1) : q;
+        boolean deformable = studentDescription.queryPriorWidth() == 2 * studentDescription.hiddenDim();
+        return deformable ? q.concat(q.zerosLike(), 1) : q;
     }
 
     /** @return the weighted memory MSE (scalar) */

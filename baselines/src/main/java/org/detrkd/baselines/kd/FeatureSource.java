@@ -73,7 +73,7 @@ public enum FeatureSource {
         return MemoryLevels.maps(this == MEMORY ? o.memory() : o.encoderInput(), MemoryLevels.shapes(o, d));
     }
 
-    /** @return the padding masks of {@link #levels(DetrOutputs, DetectorDescription)}, per level {@code [B, H_l, W_l]} */
+    /** @return the padding masks of {@link #levels(DetrOutputs, DetectorDescription)}, each {@code [B, H_l, W_l]} */
     public List<NDArray> masks(DetrOutputs o, DetectorDescription d) {
         if (this == BACKBONE || d.memoryLevels() == 1) {
             checkEncoder(d);
@@ -174,9 +174,9 @@ public enum FeatureSource {
                     + "output: Conditional DETR 1 level at the stride it reads; Deformable DETR all 4 levels, "
                     + "strides 8-64; AdaMixer: refused, no encoder)"));
         }
-        rows.add("| detrdistill | FD: encoder output (memory; Deformable: all levels); AD: teacher queries (Deformable: "
-                + "query_pos + content); LD: predictions | FD: neck levels; AD: content vectors + initial boxes; LD: "
-                + "predictions | FD `fd-feature=encoder-input` |");
+        rows.add("| detrdistill | FD: encoder output (memory; Deformable: all levels); AD: teacher queries "
+                + "(Deformable: query_pos + content); LD: predictions | FD: neck levels; AD: content vectors + "
+                + "initial boxes; LD: predictions | FD `fd-feature=encoder-input` |");
         rows.add("| clockdistill | encoder output (memory; Deformable: all levels), weighted up inside GT boxes; "
                 + "GT-box queries | refused (no encoder) | - |");
         return String.join("\n", rows) + "\n";

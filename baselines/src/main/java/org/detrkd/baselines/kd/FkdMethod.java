@@ -37,7 +37,8 @@ public final class FkdMethod extends FeatureKdMethod {
     private final Fkd block;
     private final List<FeatureAdapter> aligns;
 
-    private FkdMethod(DistillationContext context, FeatureSource source, Fkd block, List<FeatureAdapter> aligns, Object[] children,
+    private FkdMethod(DistillationContext context, FeatureSource source, Fkd block, List<FeatureAdapter> aligns,
+            Object[] children,
             NDManager manager) {
         super(NAME, context, source, new KdAdapters(children), manager, block.settings().weightDict(),
                 describe(block.settings()));

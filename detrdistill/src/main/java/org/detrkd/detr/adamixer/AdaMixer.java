@@ -33,15 +33,16 @@ import java.util.Set;
  * vector followed by an initial box (normalised cx, cy, w, h) - {@link #queryGroup} of a teacher gives its own, and
  * so does {@link DetrOutputs#queryPrior()} of its outputs; the group is not detached here (a caller feeding a frozen
  * teacher's queries detaches them), it is blocked from the main queries in the self-attention (both ways), and
- * sampling / mixing are per query, so the main outputs do not depend on it. Training only: evaluation uses the main queries.
+ * sampling / mixing are per query, so the main outputs do not depend on it. Training only: evaluation uses the main
+ * queries.
  *
  * <p>What distillation reads in {@link DetrOutputs}: {@code hidden} = per-stage query content {@code [L, B, Q, d]};
  * {@code queryEmbed} = the content embeddings {@code [Q, d]}; {@code referencePoints} = the initial box centres
  * {@code [B, Q, 2]}; {@code queryBoxes} = the learned initial boxes {@code [Q, 4]} (so {@code queryPrior()} is the
- * whole query, {@code [Q, d + 4]}); {@code features} / {@code featureMasks} = the NECK levels AdaMixer samples from ({@code [B, d,
- * H_l, W_l]}, strides 8, 16, 32 (, 64)) - not the raw backbone levels as for Conditional DETR; {@code memory} and
- * {@code encoderInput} = the finest neck level (stride 8) flattened {@code [B, H*W, d]} with its mask and shape (there
- * is no encoder).
+ * whole query, {@code [Q, d + 4]}); {@code features} / {@code featureMasks} = the NECK levels AdaMixer samples from
+ * ({@code [B, d, H_l, W_l]}, strides 8, 16, 32 (, 64)) - not the raw backbone levels as for Conditional DETR;
+ * {@code memory} and {@code encoderInput} = the finest neck level (stride 8) flattened {@code [B, H*W, d]} with its
+ * mask and shape (there is no encoder).
  *
  * <p>Boxes: (x, y) are pixels of the input tensor and w, h come from z, r; output boxes are normalised by the unpadded
  * image size read from the pixel mask (so padding is handled as DETR's). Memory: arrays created per forward belong to

@@ -45,8 +45,8 @@ import java.util.Set;
  *   <li>{@code features} are the backbone's C3, C4, C5 as for Conditional DETR.
  * </ul>
  * The extra query group (e.g. a frozen teacher's queries, which the caller detaches) is decoded with the main queries
- * under a self-attention mask isolating the two groups; deformable cross-attention is per query, so the main outputs are
- * unchanged by the group. Evaluation passes no group.
+ * under a self-attention mask isolating the two groups; deformable cross-attention is per query, so the main outputs
+ * are unchanged by the group. Evaluation passes no group.
  *
  * <p>Initialisation as the reference: xavier-uniform matrices (deformable attention: its own scheme), level embedding
  * and queries N(0, 1), class bias prior 0.01, last box layer zero with size bias -2. Memory: every array of the

@@ -23,8 +23,8 @@ import org.detrkd.detr.model.Detector;
  * @param numClasses K
  * @param queryPriorWidth width of the extra query group ({@code DetrOutputs.queryPrior()}): d (Conditional DETR), 2d
  *     (Deformable DETR: positions then contents), d + 4 (AdaMixer: content then initial box)
- * @param featureChannels channels of the {@code DetrOutputs.features} levels (backbone C3-C5; AdaMixer: its neck levels,
- *     d each)
+ * @param featureChannels channels of the {@code DetrOutputs.features} levels (backbone C3-C5; AdaMixer: its neck
+ *     levels, d each)
  * @param featureStrides their strides in pixels (8, 16, 32; AdaMixer 8, 16, 32 [, 64])
  * @param hasEncoder whether {@code memory} is an encoder's output (false for AdaMixer, whose {@code memory} is its
  *     finest neck level)

@@ -127,8 +127,8 @@ public final class DetectorFactory {
      */
     public static void checkSameDetector(String teacher, String student) {
         if (!teacher.equals(student)) {
-            throw new InputException((String) null, "--detector", "the teacher is " + teacher + ", the student would be "
-                    + student + ": teacher and student must be the same detector", null);
+            throw new InputException((String) null, "--detector", "the teacher is " + teacher
+                    + ", the student would be " + student + ": teacher and student must be the same detector", null);
         }
     }
 

@@ -88,8 +88,8 @@ final class CellTrainer {
                 Detector student = Models.create(c.student(), k, manager, c.dataset().imageSize());
                 DistillationMethod method;
                 try {
-                    method = MethodRegistry.factory(c.method()).create(DistillationContext.of(teacher, student), manager,
-                            c.preset(), kdOptions(c.options()));
+                    method = MethodRegistry.factory(c.method()).create(DistillationContext.of(teacher, student),
+                            manager, c.preset(), kdOptions(c.options()));
                 } catch (IllegalArgumentException e) {
                     throw new CellFailure("method " + c.method() + ": " + e.getMessage());
                 }
