@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param logits per-stage class logits {@code [L, B, Q, K]}; stage {@code L - 1} is the final prediction
  * @param boxes per-stage boxes {@code [L, B, Q, 4]}, normalised (cx, cy, w, h) in [0, 1] of the unpadded image
  * @param hidden per-stage decoder hidden states after the decoder's final LayerNorm {@code [L, B, Q, d]}
- * @param queryEmbed the learned query embeddings (query positions) {@code [Q, d]}, on the batch's manager
+ * @param queryEmbed the learned query embeddings, on the batch's manager: Conditional DETR's query positions
+ *     {@code [Q, d]}, Deformable DETR's positions then contents {@code [Q, 2d]}, AdaMixer's content vectors
+ *     {@code [Q, d]} (its initial boxes are {@code queryBoxes}); {@link #queryPrior()} is the extra-group form
  * @param referencePoints Conditional DETR reference points {@code [B, Q, 2]} normalised (x, y)
  * @param memory encoder output {@code [B, S, d]}, row-major over {@code H x W}
  * @param memoryMask padding mask of the memory {@code [B, S]} boolean, true = padding
