@@ -111,8 +111,12 @@ final class CellTrainer {
      * The method options as the registry's factories take them ({@code name=value}). DETRDistill's suite options
      * map onto its option names and vocabulary (components, sub-terms, split and threshold, per-stage or last-stage
      * logits, feature mask and gamma, weights), so the run uses exactly the options its record states; the preset
-     * supplies the rest (matching costs, feature level, AD pass); other methods' fields are
-     * passed with {@code _} turned into {@code -}.
+     * supplies the rest (matching costs, feature level, AD pass); CLoCKDistill's weights scale the method's own
+     * ({@code feature_weight} = {@code lambda-memory}, {@code logits_weight} x (2, 5) = the query class and box
+     * weights, {@code location_enriched: false} = {@code beta 0}, {@code target_aware_queries} = {@code queries});
+     * other methods' fields are
+     * passed with {@code _} turned into {@code -} (FKD's {@code use_channel_mask} and {@code non_local_weight} as
+     * {@code channel-mask} and {@code nonlocal-weight}).
      */
     static Map<String, String> kdOptions(MethodOptions o) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -146,7 +150,23 @@ final class CellTrainer {
             m.put("fd-gamma", String.valueOf(d.features().gamma()));
             return m;
         }
+        if (o instanceof MethodOptions.ClockDistill c) {
+            // the suite's weights scale the method's (ours: memory 1, query class 2, query box 5 as the detection
+            // terms); location enrichment off = no extra weight inside the boxes (beta 0)
+            m.put("lambda-memory", String.valueOf(c.featureWeight()));
+            m.put("lambda-query-cls", String.valueOf(2.0 * c.logitsWeight()));
+            m.put("lambda-query-box", String.valueOf(5.0 * c.logitsWeight()));
+            m.put("queries", String.valueOf(c.targetAwareQueries()));
+            if (!c.locationEnriched()) {
+                m.put("beta", "0");
+            }
+            return m;
+        }
         Cell.json(o).forEach((k, v) -> m.put(k.replace('_', '-'), String.valueOf(v)));
+        if (o instanceof MethodOptions.Fkd) { // two FKD fields are spelt differently by FkdMethod
+            m.put("channel-mask", m.remove("use-channel-mask"));
+            m.put("nonlocal-weight", m.remove("non-local-weight"));
+        }
         return m;
     }
 }
