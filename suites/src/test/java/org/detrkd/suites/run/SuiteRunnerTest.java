@@ -141,14 +141,12 @@ public class SuiteRunnerTest {
 
     @Test
     public void anAdaMixerCellTrainsInTheRunner() throws Exception {
+        // two steps of a built-in AdaMixer cell (a whole AdaMixer cell runs in MultiDetectorSuiteTest)
         Path out5 = root.resolve("out-adamixer");
-        RunFixtures.Outcome r = run(Path.of("table1"), out5, "--only", "adamixer.none.e4");
-        assertEquals(r.code(), 0, r.out() + r.err());
-        ResultRecord f = ResultJson.read(out5.resolve("cells/adamixer.none.e4.seed0/result.json"));
-        assertEquals(f.status(), Status.FINISHED);
-        assertEquals(f.history().size(), 1); // smoke: the paper's 4 epochs -> 1
-        f.history().get(0).loss().values().forEach(v -> assertTrue(Double.isFinite(v), f.history().toString()));
-        assertTrue(f.history().get(0).loss().containsKey("loss_ce_4"), "6 AdaMixer stages (5 auxiliary): "
-                + f.history().get(0).loss().keySet());
+        RunFixtures.Outcome r = run(Path.of("table1"), out5, "--only", "adamixer.none.e4", "--stop-after-steps", "2");
+        assertEquals(r.code(), 4, r.out() + r.err());
+        Path cell = out5.resolve("cells/adamixer.none.e4.seed0");
+        assertTrue(Files.isDirectory(cell), "the cell started");
+        assertFalse(Files.exists(cell.resolve("result.json")), "stopped before its end: no record, no failure");
     }
 }
