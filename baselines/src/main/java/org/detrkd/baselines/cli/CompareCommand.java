@@ -124,6 +124,7 @@ public final class CompareCommand implements Callable<Integer> {
             }
         }
         PrintWriter w = spec.commandLine().getOut();
+        dropEncoderMethods(all, w);
         if (seeds != null) {
             if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
                 throw new InputException((String) null, "--seeds", "give distinct seeds, e.g. 0,1,2", null);
@@ -183,7 +184,13 @@ public final class CompareCommand implements Callable<Integer> {
         description.put("compare", true);
         Files.createDirectories(dir);
         DistillRun.Result r = new DistillRun(student, dir, teacher, minTeacherAp,
-                (ctx, manager) -> factory.create(ctx, manager, null, Map.of()), description)
+                (ctx, manager) -> {
+                    try {
+                        return factory.create(ctx, manager, null, Map.of());
+                    } catch (IllegalArgumentException e) {
+                        throw new InputException((String) null, "--methods", method + ": " + e.getMessage(), null);
+                    }
+                }, description)
                 .withLogEvery(logEvery).withStopAfterSteps(stopAfterSteps).run();
         Row row = new Row(method, r.result().stats(), r.steps(), r.trainSeconds(), r.stopReason());
         if (!row.stopReason().equals("stop-after-steps")) {
@@ -192,6 +199,28 @@ public final class CompareCommand implements Callable<Integer> {
             JSON.writeValue(done.toFile(), m);
         }
         return row;
+    }
+
+    /**
+     * CLoCKDistill distils an encoder's output: for a teacher without an encoder (AdaMixer) it is left out of the
+     * default method list with a note, and refused when {@code --methods} names it.
+     */
+    private void dropEncoderMethods(List<String> all, PrintWriter w) throws IOException {
+        String clock = org.detrkd.baselines.clockdistill.ClockDistill.NAME;
+        if (!all.contains(clock) || !Files.isDirectory(teacher)) {
+            return; // an unreadable teacher folder is reported by DistillCommand.resolve()
+        }
+        String detector = RunSpec.read(RunSpec.locate(teacher)).detector();
+        if (!detector.equals("adamixer")) {
+            return;
+        }
+        var parsed = spec.commandLine().getParseResult();
+        if (parsed != null && parsed.hasMatchedOption("--methods")) {
+            throw new InputException((String) null, "--methods", clock + " distils an encoder's output and the "
+                    + "teacher (" + detector + ") has none: leave it out", null);
+        }
+        all.remove(clock);
+        w.println("note: " + clock + " left out (" + detector + " has no encoder)");
     }
 
     /** @return what identifies a finished method's run: teacher, budget, seed and the student's backbone */

@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
  * {@code detrkd distill --teacher RUN_DIR --data DIR --out DIR [--method detrdistill] [--preset paper|released-code]
  * [--epochs N | --minutes M] [--seed S] [--min-teacher-ap X] [--baseline RUN_DIR] [--json] [--no-ld] [--no-fd]
  * [--no-ad] [--kd-option NAME=VALUE ...]}: trains the size-{@code student} detector with a distillation method from a
- * trained teacher (its {@code detrkd train} folder; the teacher is evaluated on val first and refused below
+ * trained teacher (its {@code detrkd train} folder, any of conditional-detr, deformable-detr, adamixer; the student is
+ * the same detector; the teacher is evaluated on val first and refused below
  * {@code --min-teacher-ap}), evaluates it, and prints its AP beside the teacher's and, with {@code --baseline}, beside
  * a plain student's. The student follows the teacher run's recipe (batch size, learning rate, schedule rule,
  * augmentation) unless overridden; the run folder resumes like {@code detrkd train}'s.
@@ -99,6 +100,10 @@ public final class DistillCommand implements Callable<Integer> {
 
     @Option(names = "--lr", paramLabel = "LR", description = "default: the teacher run's")
     Double lr;
+
+    @Option(names = "--detector", paramLabel = "NAME", description = "the student's detector (default and only "
+            + "choice: the teacher's; conditional-detr, deformable-detr or adamixer)")
+    String detector;
 
     @Option(names = "--queries", defaultValue = "0", paramLabel = "Q", description = "student queries (0: preset)")
     int queries;
@@ -212,8 +217,11 @@ public final class DistillCommand implements Callable<Integer> {
         if (b <= 0 || lr != null && !(lr > 0) || queries < 0) {
             throw new InputException((String) null, "--batch-size/--lr/--queries", "must be positive", null);
         }
-        int q = queries > 0 ? queries : DetectorFactory.config(t.detector(), "student", t.numClasses(), 0)
-                .numQueries();
+        if (detector != null) {
+            DetectorFactory.checkDetector(detector);
+            DetectorFactory.checkSameDetector(t.detector(), detector);
+        }
+        int q = queries > 0 ? queries : DetectorFactory.defaultQueries(t.detector(), "student", t.numClasses());
         int threadCount = threads != null ? threads : EngineThreads.defaultIntraOp();
         EngineThreads.configure(threadCount, 1);
         return new RunSpec(t.detector(), "student", t.numClasses(), q, data.toAbsolutePath().normalize().toString(),

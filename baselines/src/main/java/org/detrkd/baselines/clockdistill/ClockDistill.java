@@ -15,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.detrkd.detr.distill.DetectorDescription;
 import org.detrkd.detr.distill.DistillationContext;
+import org.detrkd.detr.distill.MemoryLevels;
 import org.detrkd.detr.distill.DistillationInputs;
 import org.detrkd.detr.distill.DistillationMethod;
 import org.detrkd.detr.matching.ImageTargets;
@@ -38,7 +40,10 @@ import org.slf4j.LoggerFactory;
  *       decoder stage, for the real (non-padding) queries, the soft-target BCE {@code sum_K softplus(s) - sigmoid(t) s}
  *       between class logits and the L1 between boxes, each divided by the number of GT queries.
  * </ul>
- * The query terms need both detectors to decode the same {@link #targetQueries}: {@code DistillationTask} asks for
+ * Detectors: Conditional DETR and Deformable DETR (memory: all its levels, GT weights per level; target queries
+ * {@code [G, 2d]} = the box encoding as query_pos and zero content); AdaMixer has no encoder and is refused at
+ * construction. The query terms need both detectors to decode the same {@link #targetQueries}:
+ * {@code DistillationTask} asks for
  * them once per detector and batch and feeds them to the teacher (outside the gradient) and the student.
  */
 public final class ClockDistill implements DistillationMethod {
@@ -56,6 +61,7 @@ public final class ClockDistill implements DistillationMethod {
 
     private final ClockDistillSettings settings;
     private final Adapter adapter;
+    private final DetectorDescription studentDescription;
     private boolean warned;
 
     /**
@@ -64,7 +70,12 @@ public final class ClockDistill implements DistillationMethod {
      * @param manager the student's manager (the adapter is initialised there)
      */
     public ClockDistill(ClockDistillSettings settings, DistillationContext context, NDManager manager) {
+        if (!context.student().hasEncoder()) {
+            throw new IllegalArgumentException("clockdistill distils an encoder's output and " + context.detector()
+                    + " has no encoder: use conditional-detr or deformable-detr");
+        }
         this.settings = settings;
+        this.studentDescription = context.student();
         int dt = context.teacher().hiddenDim();
         int ds = context.student().hiddenDim();
         boolean adapt = settings.memory() && (dt != ds || settings.alwaysAdapt());
@@ -136,7 +147,14 @@ public final class ClockDistill implements DistillationMethod {
      */
     @Override
     public NDArray targetQueries(List<ImageTargets> targets, int width, NDManager manager) {
-        return settings.queries() ? TargetQueries.of(targets, width, manager).queries() : null;
+        if (!settings.queries()) {
+            return null;
+        }
+        NDArray q = TargetQueries.of(targets, width, manager).queries(); // [G, d]
+        // Deformable DETR's group is [G, 2d] (query_pos then content): the box encoding is the query position, the
+        // content starts at zero, as Conditional DETR's decoder starts its content
+        boolean deformable = studentDescription.queryPriorWidth() == 2 * studentDescription.hiddenDim();
+        return deformable ? q.concat(q.zerosLike(), 1) : q;
     }
 
     /** @return the weighted memory MSE (scalar) */
@@ -144,19 +162,47 @@ public final class ClockDistill implements DistillationMethod {
             boolean training) {
         NDArray ms = adapter.apply(ps, student.memory(), training); // [B, S, d_T]
         NDArray mt = teacher.memory().stopGradient();
-        int h = student.memoryHeight();
-        int w = student.memoryWidth();
-        float[] weights = GtLocationWeights.compute(targets, student.memoryMask(), h, w, settings.beta());
+        float[] weights = locationWeights(student, targets);
         double total = 0;
         for (float v : weights) {
             total += v;
         }
         NDArray wa;
-        try (NDArray tmp = ms.getManager().create(weights, new Shape(targets.size(), (long) h * w))) {
+        try (NDArray tmp = ms.getManager().create(weights, new Shape(targets.size(), ms.getShape().get(1)))) {
             wa = tmp.duplicate();
         }
         NDArray perPosition = ms.sub(mt).square().mean(new int[] {2}); // [B, S]
         return Scalars.div(perPosition.mul(wa).sum(), Math.max(total, 1e-6));
+    }
+
+    /**
+     * The {@link GtLocationWeights} of the student's memory: one grid for a single-level memory, per level (each on
+     * its own grid, concatenated per image in the memory's level order) for Deformable DETR's multi-level memory.
+     *
+     * @return {@code [B * S]} row-major weights
+     */
+    private float[] locationWeights(DetrOutputs o, List<ImageTargets> targets) {
+        List<int[]> shapes = MemoryLevels.shapes(o, studentDescription);
+        if (shapes.size() == 1) {
+            return GtLocationWeights.compute(targets, o.memoryMask(), o.memoryHeight(), o.memoryWidth(),
+                    settings.beta());
+        }
+        int b = targets.size();
+        int total = (int) o.memory().getShape().get(1);
+        float[] out = new float[b * total];
+        List<NDArray> masks = MemoryLevels.masks(o.memoryMask(), shapes);
+        int offset = 0;
+        for (int l = 0; l < shapes.size(); l++) {
+            int h = shapes.get(l)[0];
+            int w = shapes.get(l)[1];
+            float[] level = GtLocationWeights.compute(targets, masks.get(l).reshape(b, (long) h * w), h, w,
+                    settings.beta());
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(level, i * h * w, out, i * total + offset, h * w);
+            }
+            offset += h * w;
+        }
+        return out;
     }
 
     /**

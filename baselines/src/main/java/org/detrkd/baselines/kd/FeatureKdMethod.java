@@ -10,17 +10,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.detrkd.detr.distill.DistillationContext;
 import org.detrkd.detr.distill.DistillationInputs;
 import org.detrkd.detr.distill.DistillationMethod;
 
 /**
  * Shared shell of the feature-distillation baselines behind the KD interface: reads the student's and the teacher's
- * maps of one {@link FeatureSource} (all levels, looped inside the baseline block), hands them to the method's loss
+ * maps of one {@link FeatureSource} (all levels, looped inside the baseline block; the levels of each detector as its
+ * {@code DetectorDescription} in the {@link DistillationContext} says), hands them to the method's loss
  * block and returns its unweighted terms; the weights come from the block's {@code XxxSettings.weightDict()}.
  */
 abstract class FeatureKdMethod implements DistillationMethod {
 
     private final String name;
+    private final DistillationContext context;
     protected final FeatureSource source;
     private final Block adapters;
     private final Map<String, Double> weights;
@@ -30,9 +33,10 @@ abstract class FeatureKdMethod implements DistillationMethod {
      * @param adapters the trainable blocks (initialised here on {@code manager})
      * @param settings every setting, for {@code spec.json}
      */
-    FeatureKdMethod(String name, FeatureSource source, Block adapters, NDManager manager, Map<String, Double> weights,
-            Map<String, Object> settings) {
+    FeatureKdMethod(String name, DistillationContext context, FeatureSource source, Block adapters, NDManager manager,
+            Map<String, Double> weights, Map<String, Object> settings) {
         this.name = name;
+        this.context = context;
         this.source = source;
         this.adapters = adapters;
         adapters.initialize(manager, DataType.FLOAT32);
@@ -64,7 +68,13 @@ abstract class FeatureKdMethod implements DistillationMethod {
 
     @Override
     public Map<String, NDArray> losses(ParameterStore ps, DistillationInputs in, boolean training) {
-        return terms(ps, source.levels(in.student()), source.levels(in.teacher()), in, training);
+        return terms(ps, source.levels(in.student(), context.student()),
+                source.levels(in.teacher(), context.teacher()), in, training);
+    }
+
+    /** @return the padding masks of the student's levels of the source, per level {@code [B, H_l, W_l]} */
+    List<NDArray> studentMasks(DistillationInputs in) {
+        return source.masks(in.student(), context.student());
     }
 
     @Override

@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.detrkd.detr.backbone.ResNetSpec;
 import org.detrkd.detr.conditional.ConditionalDetrConfig;
+import org.detrkd.detr.distill.DetectorDescription;
+import org.detrkd.detr.distill.MemoryLevels;
 import org.detrkd.detr.model.DetrOutputs;
 
 /**
@@ -14,21 +15,22 @@ import org.detrkd.detr.model.DetrOutputs;
  * detector's {@link DetrOutputs}: the one table of the suite (copied into the README by {@link #describe()}).
  *
  * <p>DETRs have no FPN in front of a dense head, so "the FPN levels" of the CNN papers has to be mapped. The default,
- * {@link #BACKBONE}, reads the multi-level backbone maps C3, C4, C5 (strides 8, 16, 32), the closest analogue of the
- * FPN inputs and what {@code DetrOutputs.features} holds (for AdaMixer: its neck levels; note that
- * {@code DistillationContext} and {@code DistillationTask} accept Conditional DETR only today, so the AdaMixer column
- * of the table is what the wrappers will read once they accept it; {@link #strides} then needs the neck's 4th level). The two other sources are
- * single-level {@code [B, d, H, W]} views of the encoder's input (the projected C5, DETRDistill's released "neck"
- * features) and of its output (the memory, what CLoCKDistill distils). Every method takes the option
+ * {@link #BACKBONE}, reads the multi-level maps {@code DetrOutputs.features} holds: for Conditional and Deformable DETR
+ * the backbone's C3, C4, C5 (strides 8, 16, 32), the closest analogue of the FPN inputs; for AdaMixer its neck levels
+ * (d channels, strides 8, 16, 32 [, 64]), which are its FPN. The two other sources are views of the encoder's input
+ * (Conditional DETR: the projected C4/C5, DETRDistill's released "neck" features; Deformable DETR: its projected
+ * levels) and of its output (the memory, what CLoCKDistill distils), as {@code [B, d, H_l, W_l]} maps: one level for
+ * Conditional DETR, every level for Deformable DETR ({@link MemoryLevels}); AdaMixer has no encoder and refuses them.
+ * Channels and strides come from the {@link DetectorDescription}. Every method takes the option
  * {@code source=backbone|encoder-input|memory}.
  */
 public enum FeatureSource {
 
-    /** Backbone levels C3-C5 {@code [B, C_l, H_l, W_l]} (AdaMixer: its neck levels). */
+    /** {@code DetrOutputs.features}: backbone levels C3-C5 {@code [B, C_l, H_l, W_l]} (AdaMixer: its neck levels). */
     BACKBONE("backbone"),
-    /** The projected C5 the encoder reads, {@code [B, S, d]} viewed as {@code [B, d, H, W]}. */
+    /** The projected map(s) the encoder reads, {@code [B, S, d]} viewed as {@code [B, d, H_l, W_l]} per level. */
     ENCODER_INPUT("encoder-input"),
-    /** The encoder output (memory), {@code [B, S, d]} viewed as {@code [B, d, H, W]}. */
+    /** The encoder output (memory), {@code [B, S, d]} viewed as {@code [B, d, H_l, W_l]} per level. */
     MEMORY("memory");
 
     private final String option;
@@ -57,7 +59,30 @@ public enum FeatureSource {
                 + "memory");
     }
 
-    /** @return the maps of this source, per level {@code [B, C_l, H_l, W_l]} */
+    /**
+     * @param o a detector's outputs
+     * @param d that detector's description
+     * @return the maps of this source, per level {@code [B, C_l, H_l, W_l]}
+     * @throws IllegalArgumentException for an encoder source on a detector without an encoder
+     */
+    public List<NDArray> levels(DetrOutputs o, DetectorDescription d) {
+        if (this == BACKBONE || d.memoryLevels() == 1) {
+            checkEncoder(d);
+            return levels(o);
+        }
+        return MemoryLevels.maps(this == MEMORY ? o.memory() : o.encoderInput(), MemoryLevels.shapes(o, d));
+    }
+
+    /** @return the padding masks of {@link #levels(DetrOutputs, DetectorDescription)}, each {@code [B, H_l, W_l]} */
+    public List<NDArray> masks(DetrOutputs o, DetectorDescription d) {
+        if (this == BACKBONE || d.memoryLevels() == 1) {
+            checkEncoder(d);
+            return masks(o);
+        }
+        return MemoryLevels.masks(o.memoryMask(), MemoryLevels.shapes(o, d));
+    }
+
+    /** @return the maps of this source for a single-level memory, per level {@code [B, C_l, H_l, W_l]} */
     public List<NDArray> levels(DetrOutputs o) {
         return switch (this) {
             case BACKBONE -> o.features();
@@ -66,7 +91,7 @@ public enum FeatureSource {
         };
     }
 
-    /** @return the padding masks of the levels, per level {@code [B, H_l, W_l]} boolean (true = padding) */
+    /** @return the padding masks of the levels (single-level memory), per level {@code [B, H_l, W_l]} boolean */
     public List<NDArray> masks(DetrOutputs o) {
         if (this == BACKBONE) {
             return o.featureMasks();
@@ -75,17 +100,46 @@ public enum FeatureSource {
         return List.of(o.memoryMask().reshape(b, o.memoryHeight(), o.memoryWidth()));
     }
 
-    /** @return the channels per level of a detector with these settings */
-    public int[] channels(ConditionalDetrConfig c) {
-        return this == BACKBONE ? c.backbone().featureChannels() : new int[] {c.hiddenDim()};
+    /**
+     * @param c a detector's description
+     * @return the channels per level it has in this source
+     * @throws IllegalArgumentException for an encoder source on a detector without an encoder (AdaMixer)
+     */
+    public int[] channels(DetectorDescription c) {
+        checkEncoder(c);
+        if (this == BACKBONE) {
+            return c.featureChannels();
+        }
+        int[] out = new int[c.memoryLevels()];
+        Arrays.fill(out, c.hiddenDim());
+        return out;
     }
 
-    /** @return pixels per cell per level (C3-C5: 8, 16, 32; encoder maps: 32) */
+    /**
+     * @param c a detector's description
+     * @return pixels per cell per level (C3-C5: 8, 16, 32; Conditional DETR's encoder map: 16 or 32 as the level it
+     *     reads; Deformable DETR's: 8, 16, 32, 64)
+     */
+    public int[] strides(DetectorDescription c) {
+        checkEncoder(c);
+        return this == BACKBONE ? c.featureStrides() : c.memoryStrides();
+    }
+
+    /** @return {@link #channels(DetectorDescription)} of a Conditional DETR */
+    public int[] channels(ConditionalDetrConfig c) {
+        return channels(DetectorDescription.of(c));
+    }
+
+    /** @return {@link #strides(DetectorDescription)} of a Conditional DETR */
     public int[] strides(ConditionalDetrConfig c) {
-        if (this != BACKBONE) {
-            return new int[] {32};
+        return strides(DetectorDescription.of(c));
+    }
+
+    private void checkEncoder(DetectorDescription c) {
+        if (this != BACKBONE && !c.hasEncoder()) {
+            throw new IllegalArgumentException("source=" + option + " reads an encoder, which " + c.detector()
+                    + " does not have: use source=backbone (its neck levels)");
         }
-        return ResNetSpec.FEATURE_STRIDES.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** {@code [B, S, d]} row-major over {@code H x W} to {@code [B, d, H, W]}. */
@@ -99,13 +153,13 @@ public enum FeatureSource {
     static final List<String> METHODS = List.of("fitnet", "fgd", "mgd", "fkd", "fgfi");
 
     /**
-     * @return the README table (Markdown): per method, what it reads on Conditional DETR and on AdaMixer by default,
-     *     and the alternatives
+     * @return the README table (Markdown): per method, what it reads on each detector by default, and the
+     *     alternatives
      */
     public static String describe() {
         List<String> rows = new ArrayList<>();
-        rows.add("| method | Conditional DETR (default `source=backbone`) | AdaMixer | other sources (`--kd-option "
-                + "source=...`) |");
+        rows.add("| method | Conditional / Deformable DETR (default `source=backbone`) | AdaMixer | other sources "
+                + "(`--kd-option source=...`) |");
         rows.add("|---|---|---|---|");
         String[][] what = {
             {"fitnet", "C3, C4, C5 (strides 8/16/32); per level a 1x1 adapter student->teacher channels, MSE"},
@@ -115,14 +169,16 @@ public enum FeatureSource {
             {"fgfi", "C3, C4, C5; virtual RetinaNet anchors (9 per cell) at strides 8/16/32; 3x3+ReLU adapter"},
         };
         for (String[] r : what) {
-            rows.add(String.format(Locale.ROOT, "| %s | %s | its neck levels (`DetrOutputs.features`: d channels, strides 8/16/32[/64]) once the "
-                    + "distill engine accepts AdaMixer (today: Conditional DETR only) | %s |", r[0],
-                    r[1], "encoder-input (projected C5, 1 level, stride 32), memory (encoder output, 1 level, stride 32)"));
+            rows.add(String.format(Locale.ROOT, "| %s | %s | its neck levels (`DetrOutputs.features`: d channels, "
+                    + "strides 8/16/32[/64]) | %s |", r[0], r[1], "encoder-input, memory (the encoder's input / "
+                    + "output: Conditional DETR 1 level at the stride it reads; Deformable DETR all 4 levels, "
+                    + "strides 8-64; AdaMixer: refused, no encoder)"));
         }
-        rows.add("| detrdistill | encoder input (projected C5) for FD; teacher queries for AD; predictions for LD "
-                + "| neck levels (same caveat) | - |");
-        rows.add("| clockdistill | encoder output (memory), weighted up inside GT boxes; GT-box queries (needs the "
-                + "teacher-query hook, see report) | - (no encoder) | - |");
+        rows.add("| detrdistill | FD: encoder output (memory; Deformable: all levels); AD: teacher queries "
+                + "(Deformable: query_pos + content); LD: predictions | FD: neck levels; AD: content vectors + "
+                + "initial boxes; LD: predictions | FD `fd-feature=encoder-input` |");
+        rows.add("| clockdistill | encoder output (memory; Deformable: all levels), weighted up inside GT boxes; "
+                + "GT-box queries | refused (no encoder) | - |");
         return String.join("\n", rows) + "\n";
     }
 

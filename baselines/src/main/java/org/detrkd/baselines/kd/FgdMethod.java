@@ -29,8 +29,8 @@ public final class FgdMethod extends FeatureKdMethod {
     private final Fgd block;
     private final int stride0;
 
-    private FgdMethod(FeatureSource source, Fgd block, int stride0, NDManager manager) {
-        super(NAME, source, new KdAdapters("fgd", block), manager, block.settings().weightDict(),
+    private FgdMethod(DistillationContext context, FeatureSource source, Fgd block, int stride0, NDManager manager) {
+        super(NAME, context, source, new KdAdapters("fgd", block), manager, block.settings().weightDict(),
                 describe(block.settings()));
         this.block = block;
         this.stride0 = stride0;
@@ -47,7 +47,7 @@ public final class FgdMethod extends FeatureKdMethod {
                 o.getDouble("beta", d.beta()), o.getDouble("gamma", d.gamma()), o.getDouble("lambda", d.lambda()));
         Fgd block = Fgd.builder().setStudentChannels(source.channels(c.student()))
                 .setTeacherChannels(source.channels(c.teacher())).optSettings(s).build();
-        return new FgdMethod(source, block, source.strides(c.student())[0], manager);
+        return new FgdMethod(c, source, block, source.strides(c.student())[0], manager);
     }
 
     /** @return the loss block */
@@ -58,7 +58,7 @@ public final class FgdMethod extends FeatureKdMethod {
     @Override
     Map<String, NDArray> terms(ParameterStore ps, List<NDArray> student, List<NDArray> teacher, DistillationInputs in,
             boolean training) {
-        List<GtBoxes> gt = GtPixels.of(in.targets(), source.masks(in.student()).get(0), stride0);
+        List<GtBoxes> gt = GtPixels.of(in.targets(), studentMasks(in).get(0), stride0);
         return block.losses(ps, student, teacher, gt, training);
     }
 

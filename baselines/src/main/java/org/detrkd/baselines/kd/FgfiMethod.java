@@ -35,8 +35,8 @@ public final class FgfiMethod extends FeatureKdMethod {
     private final int stride0;
     private long trainingCalls;
 
-    private FgfiMethod(FeatureSource source, Fgfi block, int stride0, NDManager manager) {
-        super(NAME, source, new KdAdapters("fgfi", block), manager, block.settings().weightDict(),
+    private FgfiMethod(DistillationContext context, FeatureSource source, Fgfi block, int stride0, NDManager manager) {
+        super(NAME, context, source, new KdAdapters("fgfi", block), manager, block.settings().weightDict(),
                 describe(block.settings()));
         this.block = block;
         this.stride0 = stride0;
@@ -55,7 +55,7 @@ public final class FgfiMethod extends FeatureKdMethod {
         Fgfi block = Fgfi.builder().setStudentChannels(source.channels(c.student()))
                 .setTeacherChannels(source.channels(c.teacher())).setStrides(source.strides(c.student()))
                 .optSettings(s).build();
-        return new FgfiMethod(source, block, source.strides(c.student())[0], manager);
+        return new FgfiMethod(c, source, block, source.strides(c.student())[0], manager);
     }
 
     /** @return the loss block */
@@ -77,7 +77,7 @@ public final class FgfiMethod extends FeatureKdMethod {
                 return Map.of();
             }
         }
-        List<GtBoxes> gt = GtPixels.of(in.targets(), source.masks(in.student()).get(0), stride0);
+        List<GtBoxes> gt = GtPixels.of(in.targets(), studentMasks(in).get(0), stride0);
         return block.losses(ps, student, teacher, gt, training);
     }
 

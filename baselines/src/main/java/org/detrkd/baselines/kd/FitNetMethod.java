@@ -24,8 +24,8 @@ public final class FitNetMethod extends FeatureKdMethod {
 
     private final FitNet block;
 
-    private FitNetMethod(FeatureSource source, FitNet block, NDManager manager) {
-        super(NAME, source, new KdAdapters("fitnet", block), manager, block.settings().weightDict(),
+    private FitNetMethod(DistillationContext context, FeatureSource source, FitNet block, NDManager manager) {
+        super(NAME, context, source, new KdAdapters("fitnet", block), manager, block.settings().weightDict(),
                 Map.of("weight", block.settings().weight()));
         this.block = block;
     }
@@ -39,7 +39,7 @@ public final class FitNetMethod extends FeatureKdMethod {
         FitNetSettings s = new FitNetSettings(o.getDouble("weight", FitNetSettings.DEFAULT.weight()));
         FitNet block = FitNet.builder().setStudentChannels(source.channels(c.student()))
                 .setTeacherChannels(source.channels(c.teacher())).optSettings(s).build();
-        return new FitNetMethod(source, block, manager);
+        return new FitNetMethod(c, source, block, manager);
     }
 
     /** @return the loss block */

@@ -37,9 +37,10 @@ public final class FkdMethod extends FeatureKdMethod {
     private final Fkd block;
     private final List<FeatureAdapter> aligns;
 
-    private FkdMethod(FeatureSource source, Fkd block, List<FeatureAdapter> aligns, Object[] children,
+    private FkdMethod(DistillationContext context, FeatureSource source, Fkd block, List<FeatureAdapter> aligns,
+            Object[] children,
             NDManager manager) {
-        super(NAME, source, new KdAdapters(children), manager, block.settings().weightDict(),
+        super(NAME, context, source, new KdAdapters(children), manager, block.settings().weightDict(),
                 describe(block.settings()));
         this.block = block;
         this.aligns = aligns;
@@ -70,7 +71,7 @@ public final class FkdMethod extends FeatureKdMethod {
         Fkd block = Fkd.builder().setStudentChannels(ct).setTeacherChannels(ct).optSettings(s).build();
         children[2 * cs.length] = "fkd";
         children[2 * cs.length + 1] = block;
-        return new FkdMethod(source, block, aligns, children, manager);
+        return new FkdMethod(c, source, block, aligns, children, manager);
     }
 
     /** @return the loss block */

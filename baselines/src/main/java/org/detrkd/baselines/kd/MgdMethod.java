@@ -27,8 +27,8 @@ public final class MgdMethod extends FeatureKdMethod {
 
     private final Mgd block;
 
-    private MgdMethod(FeatureSource source, Mgd block, String preset, NDManager manager) {
-        super(NAME, source, new KdAdapters("mgd", block), manager, block.settings().weightDict(),
+    private MgdMethod(DistillationContext context, FeatureSource source, Mgd block, String preset, NDManager manager) {
+        super(NAME, context, source, new KdAdapters("mgd", block), manager, block.settings().weightDict(),
                 describe(preset, block.settings()));
         this.block = block;
     }
@@ -44,7 +44,7 @@ public final class MgdMethod extends FeatureKdMethod {
         MgdSettings s = new MgdSettings(o.getDouble("alpha", d.alpha()), o.getDouble("mask-ratio", d.maskRatio()));
         Mgd block = Mgd.builder().setStudentChannels(source.channels(c.student()))
                 .setTeacherChannels(source.channels(c.teacher())).optSettings(s).build();
-        return new MgdMethod(source, block, p, manager);
+        return new MgdMethod(c, source, block, p, manager);
     }
 
     /** @return the loss block */

@@ -30,16 +30,19 @@ import java.util.Set;
  *
  * <p>Same forward contract as {@code ConditionalDetr}: input {@code (images [B, 3, H, W], pixelMask [B, H, W] true =
  * padding [, extraQueries [G, d + 4]])}, output the {@link DetrOutputs} layout. An extra query group row is a content
- * vector followed by an initial box (normalised cx, cy, w, h) - {@link #queryGroup} of a teacher gives its own; the
- * group is detached, blocked from the main queries in the self-attention (both ways), and sampling / mixing are per
- * query, so the main outputs do not depend on it. Training only: evaluation uses the main queries.
+ * vector followed by an initial box (normalised cx, cy, w, h) - {@link #queryGroup} of a teacher gives its own, and
+ * so does {@link DetrOutputs#queryPrior()} of its outputs; the group is not detached here (a caller feeding a frozen
+ * teacher's queries detaches them), it is blocked from the main queries in the self-attention (both ways), and
+ * sampling / mixing are per query, so the main outputs do not depend on it. Training only: evaluation uses the main
+ * queries.
  *
  * <p>What distillation reads in {@link DetrOutputs}: {@code hidden} = per-stage query content {@code [L, B, Q, d]};
  * {@code queryEmbed} = the content embeddings {@code [Q, d]}; {@code referencePoints} = the initial box centres
- * {@code [B, Q, 2]}; {@code features} / {@code featureMasks} = the NECK levels AdaMixer samples from ({@code [B, d,
- * H_l, W_l]}, strides 8, 16, 32 (, 64)) - not the raw backbone levels as for Conditional DETR; {@code memory} and
- * {@code encoderInput} = the finest neck level (stride 8) flattened {@code [B, H*W, d]} with its mask and shape (there
- * is no encoder).
+ * {@code [B, Q, 2]}; {@code queryBoxes} = the learned initial boxes {@code [Q, 4]} (so {@code queryPrior()} is the
+ * whole query, {@code [Q, d + 4]}); {@code features} / {@code featureMasks} = the NECK levels AdaMixer samples from
+ * ({@code [B, d, H_l, W_l]}, strides 8, 16, 32 (, 64)) - not the raw backbone levels as for Conditional DETR;
+ * {@code memory} and {@code encoderInput} = the finest neck level (stride 8) flattened {@code [B, H*W, d]} with its
+ * mask and shape (there is no encoder).
  *
  * <p>Boxes: (x, y) are pixels of the input tensor and w, h come from z, r; output boxes are normalised by the unpadded
  * image size read from the pixel mask (so padding is handled as DETR's). Memory: arrays created per forward belong to
@@ -165,10 +168,13 @@ public final class AdaMixer extends AbstractDetector {
         NDArray zeros = mgr.zeros(new Shape(b, 1, 1));
         NDArray contentEmbed = zeros.add(ps.getValue(content, images.getDevice(), training)); // [B, Q, d]
         NDArray boxes0 = zeros.add(ps.getValue(proposals, images.getDevice(), training)); // [B, Q, 4]
+        NDArray priorBoxes = boxes0.get(0); // [Q, 4]
         NDArray query = contentEmbed;
         NDArray groupMask = null;
         if (extraQueries != null) {
-            NDArray extra = zeros.add(extraQueries).stopGradient(); // [B, G, d + 4]
+            // not detached here (as Conditional DETR): a caller feeding a frozen teacher's queries detaches them
+            // itself (queryGroup does), and a learned adapter in front of them must receive its gradient
+            NDArray extra = zeros.add(extraQueries); // [B, G, d + 4]
             query = query.concat(extra.get(":, :, :" + d), 1);
             boxes0 = boxes0.concat(extra.get(":, :, " + d + ":"), 1);
             groupMask = isolatingMask(mgr, q, (int) extraQueries.getShape().get(0));
@@ -203,7 +209,7 @@ public final class AdaMixer extends AbstractDetector {
         NDArray memory = flat.get(0);
         NDArray memoryMask = masks.get(0).reshape(b, (long) hw[0] * hw[1]);
         return new DetrOutputs(allLogits, allBoxes, allHidden, contentEmbed.get(0), reference, memory, memoryMask,
-                hw[0], hw[1], memory.reshape(memory.getShape()), levels, masks, extraGroup);
+                hw[0], hw[1], memory.reshape(memory.getShape()), levels, masks, extraGroup, priorBoxes);
     }
 
     /** @return {@code [B, 1, 2]} the unpadded (width, height) of each image in pixels */
@@ -230,6 +236,7 @@ public final class AdaMixer extends AbstractDetector {
             out.add(f);
             out.add(new Shape(b, f.get(2), f.get(3)));
         }
+        out.add(new Shape(q, 4)); // query_boxes
         return out.toArray(new Shape[0]);
     }
 

@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.detrkd.detr.conditional.ConditionalDetrConfig;
 import org.detrkd.detr.detrdistill.DetrDistill;
 import org.detrkd.detr.distill.DistillStepBenchmark;
 import org.detrkd.detr.train.DetectorFactory;
@@ -16,9 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code detrkd bench distill-step [--preset paper|released-code] [--batch-size B] [--image-size S] [--steps N]
+ * {@code detrkd bench distill-step [--detector conditional-detr|deformable-detr|adamixer] [--preset
+ * paper|released-code] [--batch-size B] [--image-size S] [--steps N]
  * [--warmup N] [--classes K] [--threads T] [--kd-option NAME=VALUE ...]}: the median training step of the plain mini
- * student and of the same student distilled with DETRDistill from the mini teacher, on the same random batches, as
+ * student and of the same student distilled with DETRDistill from the mini teacher of the same detector, on the same
+ * random batches, as
  * JSON (the requirement: the distillation step at most 2x the plain step).
  */
 @Command(name = "distill-step", mixinStandardHelpOptions = true,
@@ -27,6 +28,10 @@ public final class BenchDistillStepCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--detector", defaultValue = "conditional-detr",
+            description = "conditional-detr (default), deformable-detr or adamixer")
+    String detector;
 
     @Option(names = "--preset", description = "DETRDistill preset (default: paper)")
     String preset;
@@ -60,10 +65,9 @@ public final class BenchDistillStepCommand implements Callable<Integer> {
         TrainCommand.nonNegative("--warmup", warmup);
         TrainCommand.positive("--classes", classes);
         int n = TrainCommand.configureThreads(threads);
-        ConditionalDetrConfig teacher = DetectorFactory.config("conditional-detr", "teacher", classes, 0);
-        ConditionalDetrConfig student = DetectorFactory.config("conditional-detr", "student", classes, 0);
-        Map<String, Object> report = DistillStepBenchmark.run(new DistillStepBenchmark.Settings(teacher, student,
-                batchSize, imageSize, steps, warmup, 1), (ctx, manager) -> {
+        DetectorFactory.checkDetector(detector);
+        Map<String, Object> report = DistillStepBenchmark.run(new DistillStepBenchmark.Settings(detector, "teacher",
+                "student", classes, batchSize, imageSize, steps, warmup, 1), (ctx, manager) -> {
                     try {
                         return DetrDistill.create(ctx, manager, preset, kdOptions);
                     } catch (IllegalArgumentException e) {

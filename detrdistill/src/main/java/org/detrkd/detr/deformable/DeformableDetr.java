@@ -44,9 +44,9 @@ import java.util.Set;
  *       shape is reported as {@code (S, 1)} so that {@code S = H * W} still holds; {@link #levelShapes} splits it;
  *   <li>{@code features} are the backbone's C3, C4, C5 as for Conditional DETR.
  * </ul>
- * The extra query group (e.g. a frozen teacher's queries, detached) is decoded with the main queries under a
- * self-attention mask isolating the two groups; deformable cross-attention is per query, so the main outputs are
- * unchanged by the group. Evaluation passes no group.
+ * The extra query group (e.g. a frozen teacher's queries, which the caller detaches) is decoded with the main queries
+ * under a self-attention mask isolating the two groups; deformable cross-attention is per query, so the main outputs
+ * are unchanged by the group. Evaluation passes no group.
  *
  * <p>Initialisation as the reference: xavier-uniform matrices (deformable attention: its own scheme), level embedding
  * and queries N(0, 1), class bias prior 0.01, last box layer zero with size bias -2. Memory: every array of the
@@ -241,8 +241,9 @@ public final class DeformableDetr extends AbstractDetector {
                 throw new IllegalArgumentException("extra queries must be [G, 2d = " + 2 * d + "] (positions then "
                         + "contents), got " + es);
             }
-            // detached: the extra group (a frozen teacher's queries) receives no gradient
-            all = queries.concat(zeros.add(extraQueries).stopGradient(), 1);
+            // not detached here (as Conditional DETR): a caller feeding a frozen teacher's queries detaches them
+            // itself, and a learned adapter in front of them (assignment distillation) must receive its gradient
+            all = queries.concat(zeros.add(extraQueries), 1);
             groupMask = isolatingMask(mgr, q, (int) es.get(0));
         }
         NDArray queryPos = all.get("..., :" + d);

@@ -15,9 +15,10 @@ import org.detrkd.detr.matching.ShortestAugmentingPathSolver;
 import org.detrkd.detr.model.DetrOutputs;
 
 /**
- * Query-prior assignment distillation (DETRDistill Sec. 4.3, Eq. 9). The teacher's M query embeddings enter the
- * student decoder as an extra query group (Conditional DETR's {@code extraQueries}, isolated from the student's own
- * queries by the self-attention mask; through a learned linear adapter when the widths differ), during training
+ * Query-prior assignment distillation (DETRDistill Sec. 4.3, Eq. 9). The teacher's M queries (its query prior, in
+ * the form of the detector's {@code extraQueries}, see {@link #extraQueries}) enter the student decoder as an extra
+ * query group (isolated from the student's own queries by the self-attention mask; through a learned linear adapter
+ * when the widths differ), during training
  * only: evaluation uses the student's own queries. The extra group's prediction of query i takes the ground truth
  * that the TEACHER's Hungarian matching gave to teacher query i; no matching of the student is involved. Per student
  * stage k, with the teacher stage {@code L_T - 1} ({@code ad-assignment final}: the paper's single assignment
@@ -38,15 +39,29 @@ public final class AssignmentDistillation {
 
     private final DetrDistillSettings settings;
     private final Linear adapter;
+    private final int boxColumns;
     private final SetCriterion criterion = new SetCriterion(new HungarianMatcher(new ShortestAugmentingPathSolver()));
 
     /**
+     * For detectors whose query prior is all vector (Conditional and Deformable DETR).
+     *
      * @param settings the options
      * @param adapter linear map from the teacher's width to the student's, or null when they agree
      */
     public AssignmentDistillation(DetrDistillSettings settings, Linear adapter) {
+        this(settings, adapter, 0);
+    }
+
+    /**
+     * @param settings the options
+     * @param adapter linear map from the teacher's vector part to the student's, or null when the widths agree
+     * @param boxColumns trailing box columns of the query prior that pass the adapter unchanged (AdaMixer: 4, its
+     *     normalised initial boxes; 0 otherwise)
+     */
+    public AssignmentDistillation(DetrDistillSettings settings, Linear adapter, int boxColumns) {
         this.settings = settings;
         this.adapter = adapter;
+        this.boxColumns = boxColumns;
     }
 
     /** @return base term name to weight */
@@ -59,13 +74,28 @@ public final class AssignmentDistillation {
     }
 
     /**
+     * The teacher's query prior ({@code DetrOutputs.queryPrior()}, detached) in the form of the student's extra group:
+     * Conditional DETR {@code [M, d]} (the query embeddings: its decoder derives reference points and positional
+     * queries from them, content starts at zero); Deformable DETR {@code [M, 2d]} (query_pos then content: the
+     * decoder derives the reference points from query_pos, so both halves together are the teacher's prior);
+     * AdaMixer {@code [M, d + 4]} (content vectors then the learned initial boxes, which the student turns into its
+     * (x, y, z, r) positions on its own image exactly as the teacher does: AdaMixer's query IS content plus
+     * position, there is no embedding to feed without the box). With different widths the vector part goes through
+     * the learned adapter ({@code d_T -> d_S}, or {@code 2d_T -> 2d_S}), the boxes pass unchanged.
+     *
      * @param ps the student's store (for the adapter)
      * @param teacher the teacher's outputs
-     * @return the teacher's query embeddings in the student's width {@code [M, d_S]}
+     * @return {@code [M, w_S]} with {@code w_S} the student's query-prior width
      */
     public NDArray extraQueries(ParameterStore ps, DetrOutputs teacher) {
-        NDArray q = teacher.queryEmbed().stopGradient(); // [M, d_T]
-        return adapter == null ? q : adapter.forward(ps, new NDList(q), true).singletonOrThrow();
+        NDArray q = teacher.queryPrior().stopGradient(); // [M, w_T]
+        if (adapter == null) {
+            return q;
+        }
+        long w = q.getShape().get(1);
+        NDArray vec = boxColumns == 0 ? q : q.get(":, :" + (w - boxColumns));
+        NDArray mapped = adapter.forward(ps, new NDList(vec), true).singletonOrThrow();
+        return boxColumns == 0 ? mapped : mapped.concat(q.get(":, " + (w - boxColumns) + ":"), 1);
     }
 
     /**

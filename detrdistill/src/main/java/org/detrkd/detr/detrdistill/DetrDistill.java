@@ -13,6 +13,7 @@ import ai.djl.util.PairList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.detrkd.detr.distill.DetectorDescription;
 import org.detrkd.detr.distill.DistillationContext;
 import org.detrkd.detr.distill.DistillationInputs;
 import org.detrkd.detr.distill.DistillationMethod;
@@ -25,6 +26,12 @@ import org.detrkd.detr.model.DetrOutputs;
  * L_assignKD}, (1, 20, 1) in the paper preset; the engine applies these weights through {@link #weights()}.
  * Adapters (trainable, in {@link #adapters()}): {@code phi} of FD (student width to teacher width) and the query
  * adapter of AD (teacher width to student width), each only when the widths differ.
+ *
+ * <p>Detectors (teacher and student the same one): LD reads per-stage logits and boxes, identical for all three. FD
+ * reads the encoder output (or input) of Conditional and Deformable DETR (Deformable: all levels flattened) and the
+ * multi-level neck maps of AdaMixer, which has no encoder ({@link FeatureDistillation}). AD feeds the teacher's query
+ * prior in the student's extra-group form: Conditional DETR's query embeddings, Deformable DETR's query_pos + content,
+ * AdaMixer's content vectors + initial boxes ({@link AssignmentDistillation#extraQueries}).
  */
 public final class DetrDistill implements DistillationMethod {
 
@@ -48,13 +55,17 @@ public final class DetrDistill implements DistillationMethod {
         this.teacherStages = context.teacher().decoderLayers();
         int dt = context.teacher().hiddenDim();
         int ds = context.student().hiddenDim();
+        // AdaMixer's query prior ends with 4 box columns, which pass the AD adapter unchanged
+        int boxes = context.detector().equals(DetectorDescription.ADAMIXER) ? 4 : 0;
+        int queryIn = context.teacher().queryPriorWidth() - boxes;
+        int queryOut = context.student().queryPriorWidth() - boxes;
         Linear phi = settings.feature() && dt != ds ? Linear.builder().setUnits(dt).build() : null;
-        Linear query = settings.assignment() && dt != ds ? Linear.builder().setUnits(ds).build() : null;
-        adapters = new Adapters(phi, ds, query, dt);
+        Linear query = settings.assignment() && dt != ds ? Linear.builder().setUnits(queryOut).build() : null;
+        adapters = new Adapters(phi, ds, query, queryIn);
         adapters.initialize(manager, DataType.FLOAT32, new Shape(1));
         logits = settings.logits() ? new LogitsDistillation(settings) : null;
-        feature = settings.feature() ? new FeatureDistillation(settings, phi) : null;
-        assignment = settings.assignment() ? new AssignmentDistillation(settings, query) : null;
+        feature = settings.feature() ? new FeatureDistillation(settings, phi, !context.teacher().hasEncoder()) : null;
+        assignment = settings.assignment() ? new AssignmentDistillation(settings, query, boxes) : null;
     }
 
     /**

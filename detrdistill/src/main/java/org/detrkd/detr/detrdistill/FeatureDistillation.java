@@ -21,8 +21,11 @@ import org.detrkd.detr.util.Scalars;
 /**
  * Target-aware feature distillation (DETRDistill Sec. 4.2, Eq. 5-8) on the encoder output ({@code fd-feature
  * memory}, the paper's choice for Conditional/Deformable DETR, Sec. 5 footnote) or the encoder input
- * ({@code encoder-input}, the "neck output" the released code distils). Feature maps are {@code [B, S, d]} with
- * {@code S = H W}; the student's map goes through a learned linear adapter {@code phi} (the 1x1 convolution of
+ * ({@code encoder-input}, the "neck output" the released code distils); for AdaMixer, which has no encoder, on the
+ * multi-level neck maps its queries sample from (the FPN features of the paper's Fig. 6). Feature maps are
+ * {@code [B, S, d]} with {@code S = H W} (Deformable DETR's memory and AdaMixer's levels: all levels flattened,
+ * {@code S = sum H_l W_l}); {@code Q_i} of Eq. 6 is the first {@code d} columns of the teacher's query prior
+ * ({@link #queryVectors}); the student's map goes through a learned linear adapter {@code phi} (the 1x1 convolution of
  * Eq. 5) when its width differs from the teacher's, and is used as is otherwise.
  *
  * <p>Every variant is {@code sum_{b,s} W[b,s] ||F_T[b,s] - phi(F_S)[b,s]||^2 / (B d S)} with a detached weight map
@@ -47,14 +50,30 @@ public final class FeatureDistillation {
 
     private final DetrDistillSettings settings;
     private final Linear adapter;
+    private final boolean neckLevels;
 
     /**
+     * Distillation of the encoder output or input (Conditional and Deformable DETR).
+     *
      * @param settings the options
      * @param adapter {@code phi}, a linear map from the student's width to the teacher's, or null when they agree
      */
     public FeatureDistillation(DetrDistillSettings settings, Linear adapter) {
+        this(settings, adapter, false);
+    }
+
+    /**
+     * @param settings the options
+     * @param adapter {@code phi}, a linear map from the student's width to the teacher's, or null when they agree
+     * @param neckLevels true for a detector without an encoder (AdaMixer): distil all the multi-level maps it samples
+     *     from ({@code DetrOutputs.features}, its neck levels, flattened into one {@code [B, S, d]} sequence with
+     *     {@code S = sum H_l W_l}), whatever {@code fd-feature} says: both of its choices name maps AdaMixer does not
+     *     have, and the paper (Sec. 4.2, Fig. 6) distils the FPN features for such a detector
+     */
+    public FeatureDistillation(DetrDistillSettings settings, Linear adapter, boolean neckLevels) {
         this.settings = settings;
         this.adapter = adapter;
+        this.neckLevels = neckLevels;
     }
 
     /**
@@ -74,15 +93,18 @@ public final class FeatureDistillation {
     public Map<String, NDArray> losses(ParameterStore ps, DistillationInputs in, boolean training) {
         DetrOutputs t = in.teacher();
         boolean input = settings.fdFeature().equals("encoder-input");
-        NDArray ft = (input ? t.encoderInput() : t.memory()).stopGradient(); // [B, S, dT]
-        NDArray fs = input ? in.student().encoderInput() : in.student().memory(); // [B, S, dS]
+        NDArray ft = (neckLevels ? flatten(t.features()) : input ? t.encoderInput() : t.memory()).stopGradient();
+        NDArray fs = neckLevels ? flatten(in.student().features()) : input ? in.student().encoderInput()
+                : in.student().memory(); // [B, S, dS]; ft [B, S, dT]
         if (ft.getShape().get(1) != fs.getShape().get(1)) {
             throw new IllegalArgumentException("feature distillation needs maps of the same size: teacher "
                     + ft.getShape() + ", student " + fs.getShape());
         }
         NDArray mapped = adapter == null ? fs : adapter.forward(ps, new NDList(fs), training).singletonOrThrow();
         NDArray d2 = ft.sub(mapped).square().sum(new int[] {2}); // [B, S]
-        NDArray valid = t.memoryMask().logicalNot().toType(ft.getDataType(), false); // [B, S]
+        NDArray padding = neckLevels ? flatten(t.featureMasks()) : t.memoryMask();
+        NDArray valid = padding.logicalNot().toType(ft.getDataType(), false); // [B, S]
+        NDArray queries = queryVectors(t, (int) ft.getShape().get(2)); // [M, dT]
         Shape s = ft.getShape();
         double norm = (double) s.get(0) * s.get(1) * s.get(2);
         Map<String, NDArray> out = new LinkedHashMap<>();
@@ -94,11 +116,11 @@ public final class FeatureDistillation {
                 }
             }
             case "uniform" -> {
-                NDArray psi = ft.matMul(t.queryEmbed().transpose()).mean(new int[] {2}); // [B, S]
+                NDArray psi = ft.matMul(queries.transpose()).mean(new int[] {2}); // [B, S]
                 out.put(TERM, Scalars.div(d2.mul(psi.square().mul(valid)).sum(), norm));
             }
             default -> {
-                NDArray psi2 = ft.matMul(t.queryEmbed().transpose()).square(); // [B, S, M]
+                NDArray psi2 = ft.matMul(queries.transpose()).square(); // [B, S, M]
                 NDArray q = quality(t, in); // [B, M, 1]
                 long m = q.getShape().get(1);
                 NDArray w = psi2.matMul(q).squeeze(2).div(m).mul(valid); // [B, S]
@@ -106,6 +128,30 @@ public final class FeatureDistillation {
             }
         }
         return out;
+    }
+
+    /**
+     * The teacher's query vectors {@code Q_i} of Eq. 6, the first {@code d} columns of its query prior: Conditional
+     * DETR's query embeddings, Deformable DETR's query positions (the first half of its {@code [M, 2d]} embedding),
+     * AdaMixer's content vectors (its queries have no positional vector; the other 4 columns are the box).
+     */
+    static NDArray queryVectors(DetrOutputs t, int d) {
+        NDArray q = t.queryEmbed();
+        return q.getShape().get(1) == d ? q : q.get(":, :" + d);
+    }
+
+    /**
+     * @param levels per level {@code [B, C, H_l, W_l]} (or padding masks {@code [B, H_l, W_l]})
+     * @return {@code [B, S, C]} (masks: {@code [B, S]}), levels in order, each row-major over {@code H_l x W_l}
+     */
+    static NDArray flatten(List<NDArray> levels) {
+        NDList flat = new NDList();
+        for (NDArray a : levels) {
+            Shape s = a.getShape();
+            flat.add(s.dimension() == 3 ? a.reshape(s.get(0), s.get(1) * s.get(2))
+                    : a.reshape(s.get(0), s.get(1), s.get(2) * s.get(3)).transpose(0, 2, 1));
+        }
+        return flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat, 1);
     }
 
     /** Eq. 7 per teacher query of the final stage, {@code [B, M, 1]}, detached. */

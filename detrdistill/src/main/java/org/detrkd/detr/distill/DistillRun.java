@@ -18,8 +18,6 @@ import org.detrkd.datasets.djl.augment.Augmentation;
 import org.detrkd.datasets.djl.augment.HorizontalFlip;
 import org.detrkd.datasets.eval.EvalResult;
 import org.detrkd.datasets.io.InputException;
-import org.detrkd.detr.conditional.ConditionalDetr;
-import org.detrkd.detr.conditional.ConditionalDetrConfig;
 import org.detrkd.detr.engine.AdamW;
 import org.detrkd.detr.engine.CheckpointStore;
 import org.detrkd.detr.engine.DatasetBatchSource;
@@ -28,6 +26,7 @@ import org.detrkd.detr.engine.StepResult;
 import org.detrkd.detr.engine.TrainingConfig;
 import org.detrkd.detr.engine.TrainingListener;
 import org.detrkd.detr.engine.TrainingLoop;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.train.DetectorEvaluator;
 import org.detrkd.detr.train.DetectorFactory;
 import org.detrkd.detr.train.RunSpec;
@@ -132,6 +131,10 @@ public final class DistillRun {
     public Result run() throws IOException {
         checkSameRun();
         RunSpec teacherSpec = RunSpec.read(RunSpec.locate(teacherDir));
+        if (!teacherSpec.detector().equals(spec.detector())) {
+            throw new InputException(teacherDir, "spec.json", "teacher is " + teacherSpec.detector()
+                    + ", the student " + spec.detector() + ": distillation needs the same detector");
+        }
         if (teacherSpec.numClasses() != spec.numClasses()) {
             throw new InputException(teacherDir, "spec.json", "teacher predicts " + teacherSpec.numClasses()
                     + " classes, the dataset has " + spec.numClasses());
@@ -140,8 +143,7 @@ public final class DistillRun {
                 spec.batchSize());
         try (NDManager teacherManager = NDManager.newBaseManager();
                 NDManager manager = NDManager.newBaseManager()) {
-            ConditionalDetrConfig tc = DetectorFactory.config(teacherSpec);
-            ConditionalDetr teacher = DetectorFactory.create(tc, teacherManager, teacherSpec.imageSize());
+            Detector teacher = DetectorFactory.create(teacherSpec, teacherManager);
             StudentWeights.load(teacher, latestWeights(teacherDir));
             double teacherAp = TeacherGate.check(teacher, evaluator, minTeacherAp, teacherDir).stats()[0];
             description.put("teacher_ap", teacherAp);
@@ -149,13 +151,12 @@ public final class DistillRun {
             Files.writeString(runDir.resolve(FILE), JSON.writeValueAsString(description));
 
             Engine.getInstance().setRandomSeed((int) spec.seed());
-            ConditionalDetrConfig sc = DetectorFactory.config(spec);
-            ConditionalDetr student = DetectorFactory.create(sc, manager, spec.imageSize());
+            Detector student = DetectorFactory.create(spec, manager);
             Path ckptDir = runDir.resolve(RunSpec.CHECKPOINTS);
             if (spec.backboneWeights() != null && !TrainRun.hasCheckpoint(ckptDir)) {
                 BackboneWeights.load(student, Path.of(spec.backboneWeights()), manager); // fresh run only
             }
-            DistillationMethod method = methods.build(new DistillationContext(tc, sc), manager);
+            DistillationMethod method = methods.build(DistillationContext.of(teacher, student), manager);
             DistillationTask task = new DistillationTask(student, teacher, method);
             CocoDetectionDataset train = trainingSet();
             long spe = train.size() / spec.batchSize();
@@ -172,7 +173,7 @@ public final class DistillRun {
                     task.weights(), LrSchedule.epochs(spec.lr(), spec.warmupSteps(), spec.lrDropEpochs(), spe,
                             spec.lrDropFactor()),
                     AdamW.builder().optWeightDecay(spec.weightDecay())
-                            .optLrMultiplier(name -> name.contains("backbone"), spec.backboneLrFactor()),
+                            .optLrMultiplier(lowLr(student), spec.backboneLrFactor()),
                     config);
             long resumedAt = loop.step();
             train.setEpoch((int) (resumedAt / spe));
@@ -205,6 +206,19 @@ public final class DistillRun {
             }
             return new Result(spec, description, teacherAp, result, loop.step(), resumedAt, seconds[0], stop, last);
         }
+    }
+
+    /**
+     * The parameters trained at the reduced learning rate, by name as the engine sees them (the detector's own names,
+     * or with {@link StudentBundle#DETECTOR_PREFIX} inside a bundle): every name containing {@code backbone} (the rule
+     * of the Conditional DETR runs, unchanged) and the detector's own low-learning-rate parameters (Deformable DETR's
+     * sampling offsets and reference points), so a KD-off run optimises exactly as {@code TrainRun} does.
+     */
+    static java.util.function.Predicate<String> lowLr(Detector student) {
+        java.util.Set<String> low = student.lowLrParameterNames();
+        return name -> name.contains("backbone") || low.contains(name)
+                || name.startsWith(StudentBundle.DETECTOR_PREFIX)
+                && low.contains(name.substring(StudentBundle.DETECTOR_PREFIX.length()));
     }
 
     private String trainLoop(TrainingLoop loop, double[] seconds) throws IOException {

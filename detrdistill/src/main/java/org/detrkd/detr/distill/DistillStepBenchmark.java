@@ -11,13 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.detrkd.detr.conditional.ConditionalDetr;
-import org.detrkd.detr.conditional.ConditionalDetrConfig;
 import org.detrkd.detr.engine.AdamW;
 import org.detrkd.detr.engine.BatchSource;
 import org.detrkd.detr.engine.LrSchedule;
 import org.detrkd.detr.engine.TrainingConfig;
 import org.detrkd.detr.engine.TrainingLoop;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.train.DetectionTask;
 import org.detrkd.detr.train.DetectorFactory;
 
@@ -30,16 +29,18 @@ import org.detrkd.detr.train.DetectorFactory;
 public final class DistillStepBenchmark {
 
     /**
-     * @param teacher the teacher's settings
-     * @param student the student's settings
+     * @param detector {@code conditional-detr}, {@code deformable-detr} or {@code adamixer} (teacher and student)
+     * @param teacherSize the teacher's {@code DetectorFactory} size ({@code teacher}, {@code student}, {@code paper})
+     * @param studentSize the student's size
+     * @param numClasses K
      * @param batch images per step
      * @param imageSize square image side
      * @param steps timed steps of each kind
      * @param warmup untimed steps of each kind first
      * @param seed weights and data
      */
-    public record Settings(ConditionalDetrConfig teacher, ConditionalDetrConfig student, int batch, int imageSize,
-            int steps, int warmup, long seed) {}
+    public record Settings(String detector, String teacherSize, String studentSize, int numClasses, int batch,
+            int imageSize, int steps, int warmup, long seed) {}
 
     private DistillStepBenchmark() {}
 
@@ -53,20 +54,21 @@ public final class DistillStepBenchmark {
         try (NDManager tm = NDManager.newBaseManager(); NDManager pm = NDManager.newBaseManager();
                 NDManager dm = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) s.seed());
-            ConditionalDetr plain = DetectorFactory.create(s.student(), pm, s.imageSize());
+            Detector plain = create(s, s.studentSize(), pm);
             Engine.getInstance().setRandomSeed((int) s.seed());
-            ConditionalDetr student = DetectorFactory.create(s.student(), dm, s.imageSize());
-            ConditionalDetr teacher = DetectorFactory.create(s.teacher(), tm, s.imageSize());
-            DistillationMethod method = methods.build(new DistillationContext(s.teacher(), s.student()), dm);
+            Detector student = create(s, s.studentSize(), dm);
+            Detector teacher = create(s, s.teacherSize(), tm);
+            DistillationContext context = DistillationContext.of(teacher, student);
+            DistillationMethod method = methods.build(context, dm);
             DistillationTask task = new DistillationTask(student, teacher, method);
             int n = s.batch() * (s.warmup() + s.steps());
             TrainingConfig config = new TrainingConfig(s.seed(), s.batch(), 1, 0.1, Integer.MAX_VALUE, null, false,
                     0, 0);
             TrainingLoop a = new TrainingLoop(DetectionTask.withDefaults(plain),
-                    new RandomBatches(n, s.imageSize(), s.student().numClasses(), s.seed()), DetectionTask.weights(),
+                    new RandomBatches(n, s.imageSize(), s.numClasses(), s.seed()), DetectionTask.weights(),
                     LrSchedule.constant(1e-4), AdamW.builder(), config);
             TrainingLoop b = new TrainingLoop(task,
-                    new RandomBatches(n, s.imageSize(), s.student().numClasses(), s.seed()), task.weights(),
+                    new RandomBatches(n, s.imageSize(), s.numClasses(), s.seed()), task.weights(),
                     LrSchedule.constant(1e-4), AdamW.builder(), config);
             for (int i = 0; i < s.warmup(); i++) {
                 a.trainStep();
@@ -83,8 +85,9 @@ public final class DistillStepBenchmark {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("method", method.name());
             m.put("settings", method.settings());
-            m.put("teacher", describe(s.teacher()));
-            m.put("student", describe(s.student()));
+            m.put("detector", s.detector());
+            m.put("teacher", describe(s.teacherSize(), context.teacher()));
+            m.put("student", describe(s.studentSize(), context.student()));
             m.put("batch_size", s.batch());
             m.put("image_size", s.imageSize());
             m.put("steps", s.steps());
@@ -107,13 +110,17 @@ public final class DistillStepBenchmark {
         return p;
     }
 
-    private static Map<String, Object> describe(ConditionalDetrConfig c) {
+    private static Detector create(Settings s, String size, NDManager manager) {
+        return DetectorFactory.create(s.detector(), size, s.numClasses(), 0, manager, s.imageSize());
+    }
+
+    private static Map<String, Object> describe(String size, DetectorDescription c) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("backbone", c.backbone().name());
+        m.put("size", size);
         m.put("hidden_dim", c.hiddenDim());
-        m.put("encoder_layers", c.encoderLayers());
         m.put("decoder_layers", c.decoderLayers());
         m.put("queries", c.numQueries());
+        m.put("feature_channels", Arrays.toString(c.featureChannels()));
         return m;
     }
 

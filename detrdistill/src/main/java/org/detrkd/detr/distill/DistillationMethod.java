@@ -45,7 +45,8 @@ public interface DistillationMethod {
      *
      * @param ps the student's parameter store (for adapters)
      * @param teacher the teacher's outputs of this batch
-     * @return {@code [G, d_student]} query embeddings, or null for none (the default)
+     * @return {@code [G, w]} queries in the student's extra-group form ({@code DetrOutputs.queryPrior()}: Conditional
+     *     DETR {@code w = d}, Deformable DETR {@code 2d}, AdaMixer {@code d + 4}), or null for none (the default)
      */
     default NDArray extraQueries(ParameterStore ps, DetrOutputs teacher) {
         return null;
@@ -57,9 +58,10 @@ public interface DistillationMethod {
      * attend to their memories with the same queries. Asked once per detector and batch with that detector's width.
      *
      * @param targets the batch's targets
-     * @param width the hidden width of the detector that will decode them
+     * @param width the hidden width {@code d} of the detector that will decode them
      * @param manager the batch's manager
-     * @return {@code [G, width]} queries, or null for none (the default)
+     * @return queries in that detector's extra-group form ({@code [G, d]}; Deformable DETR {@code [G, 2d]}), or null
+     *     for none (the default)
      */
     default NDArray targetQueries(List<ImageTargets> targets, int width, NDManager manager) {
         return null;

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.detrkd.detr.conditional.ConditionalDetr;
 import org.detrkd.detr.engine.LossWeights;
 import org.detrkd.detr.engine.TeacherHook;
 import org.detrkd.detr.engine.TrainingTask;
@@ -18,12 +17,14 @@ import org.detrkd.detr.loss.SetCriterion;
 import org.detrkd.detr.matching.HungarianMatcher;
 import org.detrkd.detr.matching.ImageTargets;
 import org.detrkd.detr.matching.ShortestAugmentingPathSolver;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.model.DetrOutputs;
 import org.detrkd.detr.train.DetectionTask;
 
 /**
  * Distillation training: a student detector and a {@link DistillationMethod}'s adapters trained together, a frozen
- * teacher detector run by the engine outside the gradient.
+ * teacher detector run by the engine outside the gradient. Teacher and student are the same {@link Detector}
+ * (Conditional DETR, Deformable DETR or AdaMixer), possibly of different sizes.
  *
  * <p>Per batch: the engine calls the teacher hook (teacher forward with {@code training = false}, its own parameter
  * store, no gradient collector; output in the {@link DetrOutputs} layout); then {@link #losses}: the method may ask
@@ -38,21 +39,28 @@ import org.detrkd.detr.train.DetectionTask;
  */
 public final class DistillationTask implements TrainingTask {
 
-    private final ConditionalDetr student;
-    private final ConditionalDetr teacher;
+    private final Detector student;
+    private final Detector teacher;
+    private final int studentWidth;
+    private final int teacherWidth;
     private final DistillationMethod method;
     private final SetCriterion criterion;
     private final HungarianMatcher matcher;
     private final Block trainable;
 
     /**
-     * @param student the initialised student detector
-     * @param teacher the initialised, trained teacher (its parameters are never updated)
+     * @param student the initialised student detector (any of the three)
+     * @param teacher the initialised, trained teacher, the same detector as the student (its parameters are never
+     *     updated)
      * @param method the distillation method (adapters initialised)
+     * @throws IllegalArgumentException when teacher and student are different detectors
      */
-    public DistillationTask(ConditionalDetr student, ConditionalDetr teacher, DistillationMethod method) {
+    public DistillationTask(Detector student, Detector teacher, DistillationMethod method) {
+        DistillationContext context = DistillationContext.of(teacher, student); // checks: same detector and classes
         this.student = student;
         this.teacher = teacher;
+        this.studentWidth = context.student().hiddenDim();
+        this.teacherWidth = context.teacher().hiddenDim();
         this.method = method;
         this.matcher = new HungarianMatcher(new ShortestAugmentingPathSolver());
         this.criterion = new SetCriterion(matcher);
@@ -62,7 +70,7 @@ public final class DistillationTask implements TrainingTask {
     }
 
     /** @return the student detector (without adapters) */
-    public ConditionalDetr detector() {
+    public Detector detector() {
         return student;
     }
 
@@ -98,7 +106,7 @@ public final class DistillationTask implements TrainingTask {
 
             @Override
             public NDList forward(ParameterStore teacherStore, NDList data, NDList labels) {
-                NDArray queries = method.targetQueries(targets(labels), teacher.config().hiddenDim(),
+                NDArray queries = method.targetQueries(targets(labels), teacherWidth,
                         data.get(0).getManager());
                 return teacher.forward(teacherStore, data.get(0), data.get(1), queries, false).toNDList();
             }
@@ -115,7 +123,7 @@ public final class DistillationTask implements TrainingTask {
         List<ImageTargets> targets = targets(labels);
         NDArray extra = training ? method.extraQueries(store, t) : null;
         NDArray targetQueries = training
-                ? method.targetQueries(targets, student.config().hiddenDim(), data.get(0).getManager()) : null;
+                ? method.targetQueries(targets, studentWidth, data.get(0).getManager()) : null;
         if (extra != null && targetQueries != null) {
             throw new IllegalStateException("method " + method.name() + " asks for both a teacher-query group and a "
                     + "target-query group; the detector decodes one extra group");

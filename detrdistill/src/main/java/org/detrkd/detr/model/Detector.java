@@ -20,8 +20,9 @@ public interface Detector extends Block {
      * @param ps the parameter store
      * @param images {@code [B, 3, H, W]} normalised images
      * @param pixelMask {@code [B, H, W]} boolean, true = padding
-     * @param extraQueries an extra isolated query group in the form {@link DetrOutputs#queryEmbed()} has for this
-     *     detector, or null (training only; evaluation uses the main queries)
+     * @param extraQueries an extra isolated query group in the form {@link DetrOutputs#queryPrior()} has for this
+     *     detector ({@code [G, d]}, Deformable DETR {@code [G, 2d]}, AdaMixer {@code [G, d + 4]}), or null (training
+     *     only; evaluation uses the main queries)
      * @param training whether in training mode
      * @return the outputs distillation and the criterion read
      */

@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param logits per-stage class logits {@code [L, B, Q, K]}; stage {@code L - 1} is the final prediction
  * @param boxes per-stage boxes {@code [L, B, Q, 4]}, normalised (cx, cy, w, h) in [0, 1] of the unpadded image
  * @param hidden per-stage decoder hidden states after the decoder's final LayerNorm {@code [L, B, Q, d]}
- * @param queryEmbed the learned query embeddings (query positions) {@code [Q, d]}, on the batch's manager
+ * @param queryEmbed the learned query embeddings, on the batch's manager: Conditional DETR's query positions
+ *     {@code [Q, d]}, Deformable DETR's positions then contents {@code [Q, 2d]}, AdaMixer's content vectors
+ *     {@code [Q, d]} (its initial boxes are {@code queryBoxes}); {@link #queryPrior()} is the extra-group form
  * @param referencePoints Conditional DETR reference points {@code [B, Q, 2]} normalised (x, y)
  * @param memory encoder output {@code [B, S, d]}, row-major over {@code H x W}
  * @param memoryMask padding mask of the memory {@code [B, S]} boolean, true = padding
@@ -27,6 +29,8 @@ import java.util.Objects;
  * @param features backbone levels C3, C4, C5 {@code [B, C_l, H_l, W_l]} (strides 8, 16, 32)
  * @param featureMasks their padding masks {@code [B, H_l, W_l]} boolean, true = padding
  * @param extra the outputs of the extra query group, or null when none was given
+ * @param queryBoxes AdaMixer's learned initial boxes {@code [Q, 4]} normalised (cx, cy, w, h), the second half of its
+ *     query prior, or null for the detectors whose {@code queryEmbed} already is their whole query prior
  */
 public record DetrOutputs(
         NDArray logits,
@@ -41,7 +45,8 @@ public record DetrOutputs(
         NDArray encoderInput,
         List<NDArray> features,
         List<NDArray> featureMasks,
-        ExtraGroup extra) {
+        ExtraGroup extra,
+        NDArray queryBoxes) {
 
     /**
      * Outputs of an extra query group (e.g. a teacher's query embeddings, DETRDistill's assignment distillation),
@@ -77,8 +82,17 @@ public record DetrOutputs(
 
     private static final String[] FIXED_NAMES = {"pred_logits", "pred_boxes", "hidden", "query_embed",
         "reference_points", "memory", "memory_mask", "memory_shape", "encoder_input"};
+    private static final String QUERY_BOXES = "query_boxes";
     private static final String[] EXTRA_NAMES = {"extra_logits", "extra_boxes", "extra_hidden",
         "extra_reference_points"};
+
+    /** The outputs of a detector whose {@code queryEmbed} is its whole query prior (no {@code queryBoxes}). */
+    public DetrOutputs(NDArray logits, NDArray boxes, NDArray hidden, NDArray queryEmbed, NDArray referencePoints,
+            NDArray memory, NDArray memoryMask, int memoryHeight, int memoryWidth, NDArray encoderInput,
+            List<NDArray> features, List<NDArray> featureMasks, ExtraGroup extra) {
+        this(logits, boxes, hidden, queryEmbed, referencePoints, memory, memoryMask, memoryHeight, memoryWidth,
+                encoderInput, features, featureMasks, extra, null);
+    }
 
     /** Checks the record. */
     public DetrOutputs {
@@ -106,6 +120,18 @@ public record DetrOutputs(
         return boxes.get(numStages() - 1);
     }
 
+    /**
+     * The detector's query prior in the form its {@code extraQueries} input takes, so that a teacher's queries can be
+     * fed to a student of the same detector as its extra group: Conditional DETR {@code [Q, d]} (query positions),
+     * Deformable DETR {@code [Q, 2d]} (positions then contents), AdaMixer {@code [Q, d + 4]} (content vectors then
+     * initial boxes, normalised cx, cy, w, h).
+     *
+     * @return {@link #queryEmbed}, with {@link #queryBoxes} appended when present
+     */
+    public NDArray queryPrior() {
+        return queryBoxes == null ? queryEmbed : queryEmbed.concat(queryBoxes, 1);
+    }
+
     /** @return whether an extra query group was decoded */
     public boolean hasExtra() {
         return extra != null;
@@ -117,7 +143,7 @@ public record DetrOutputs(
      * {@code 9 + 2l} and its mask at {@code 10 + 2l}; then, with an extra group, its logits, boxes, hidden states and
      * reference points. Arrays are named {@code pred_logits, pred_boxes, hidden, query_embed, reference_points, memory,
      * memory_mask, memory_shape, encoder_input, feature.l, feature_mask.l, extra_logits, extra_boxes, extra_hidden,
-     * extra_reference_points}.
+     * extra_reference_points}; a non-null {@link #queryBoxes} comes last, named {@code query_boxes}.
      *
      * @return the outputs as an NDList (the shape array is created on the logits' manager)
      */
@@ -137,6 +163,9 @@ public record DetrOutputs(
             for (int i = 0; i < e.length; i++) {
                 list.add(named(e[i], EXTRA_NAMES[i]));
             }
+        }
+        if (queryBoxes != null) {
+            list.add(named(queryBoxes, QUERY_BOXES));
         }
         return list;
     }
@@ -160,12 +189,17 @@ public record DetrOutputs(
             i += 2;
         }
         ExtraGroup extra = null;
-        if (i < list.size()) {
+        if (i < list.size() && !QUERY_BOXES.equals(list.get(i).getName())) {
             for (int e = 0; e < EXTRA_NAMES.length; e++) {
                 expectName(list, i + e, EXTRA_NAMES[e]);
             }
             extra = new ExtraGroup(list.get(i), list.get(i + 1), list.get(i + 2), list.get(i + 3));
             i += 4;
+        }
+        NDArray queryBoxes = null;
+        if (i < list.size() && QUERY_BOXES.equals(list.get(i).getName())) {
+            queryBoxes = list.get(i);
+            i++;
         }
         if (i != list.size()) {
             throw new IllegalArgumentException("DetrOutputs layout: " + (list.size() - i) + " unexpected arrays at the end");
@@ -173,7 +207,7 @@ public record DetrOutputs(
         long[] hw = list.get(MEMORY_SHAPE).toLongArray();
         return new DetrOutputs(list.get(LOGITS), list.get(BOXES), list.get(HIDDEN), list.get(QUERY_EMBED),
                 list.get(REFERENCE_POINTS), list.get(MEMORY), list.get(MEMORY_MASK), (int) hw[0], (int) hw[1],
-                list.get(ENCODER_INPUT), features, masks, extra);
+                list.get(ENCODER_INPUT), features, masks, extra, queryBoxes);
     }
 
     private static NDArray named(NDArray a, String name) {

@@ -21,15 +21,14 @@ import java.util.List;
 /**
  * Detector name and size to an initialised model, the one place the CLI turns {@code --detector} and {@code --size}
  * into a network: {@code conditional-detr}, {@code deformable-detr} and {@code adamixer}, each at the mini presets
- * ({@code teacher}, {@code student}) or the paper's setting ({@code paper}, ResNet-50). Distillation supports
- * Conditional DETR so far ({@link #config} refuses the others with a clear message).
+ * ({@code teacher}, {@code student}) or the paper's setting ({@code paper}, ResNet-50). Training, evaluation and
+ * distillation accept all three ({@link #create}); only {@link #config} (the Conditional DETR settings, for the
+ * Conditional-only step benchmark and FLOP count) refuses the others with a clear message.
  */
 public final class DetectorFactory {
 
     /** Known detector names. */
     public static final List<String> DETECTORS = List.of("conditional-detr", "deformable-detr", "adamixer");
-    /** Detectors that distillation and the step benchmark support so far. */
-    public static final List<String> DISTILLATION_DETECTORS = List.of("conditional-detr");
     /** Known sizes. */
     public static final List<String> SIZES = List.of("teacher", "student", "paper");
 
@@ -58,9 +57,9 @@ public final class DetectorFactory {
     }
 
     /**
-     * The settings of a detector.
+     * The settings of a Conditional DETR.
      *
-     * @param detector detector name
+     * @param detector detector name ({@code conditional-detr}; the others are refused)
      * @param size teacher, student or paper
      * @param numClasses K
      * @param queries number of queries, or {@code <= 0} for the preset's
@@ -69,10 +68,10 @@ public final class DetectorFactory {
     public static ConditionalDetrConfig config(String detector, String size, int numClasses, int queries) {
         checkDetector(detector);
         checkSize(size);
-        if (!DISTILLATION_DETECTORS.contains(detector)) {
-            throw new InputException((String) null, "--detector", "this command supports "
-                    + String.join(", ", DISTILLATION_DETECTORS) + " so far, not '" + detector
-                    + "' (train and evaluate support all of " + String.join(", ", DETECTORS) + ")", null);
+        if (!detector.equals("conditional-detr")) {
+            throw new InputException((String) null, "--detector", "this command supports conditional-detr only, not '"
+                    + detector + "' (train, evaluate and distill support all of " + String.join(", ", DETECTORS)
+                    + ")", null);
         }
         ConditionalDetrConfig c = switch (size) {
             case "teacher" -> ConditionalDetrConfig.miniTeacher(numClasses);
@@ -119,6 +118,18 @@ public final class DetectorFactory {
             }).numQueries();
             default -> config(detector, size, numClasses, 0).numQueries();
         };
+    }
+
+    /**
+     * @param teacher the teacher's detector name
+     * @param student the student's detector name
+     * @throws InputException unless they are the same detector (distillation pairs one detector with itself)
+     */
+    public static void checkSameDetector(String teacher, String student) {
+        if (!teacher.equals(student)) {
+            throw new InputException((String) null, "--detector", "the teacher is " + teacher
+                    + ", the student would be " + student + ": teacher and student must be the same detector", null);
+        }
     }
 
     /**

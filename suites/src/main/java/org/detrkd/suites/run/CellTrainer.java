@@ -8,16 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.detrkd.baselines.MethodRegistry;
 import org.detrkd.datasets.io.InputException;
-import org.detrkd.detr.conditional.ConditionalDetr;
-import org.detrkd.detr.conditional.ConditionalDetrConfig;
 import org.detrkd.detr.distill.DistillationContext;
 import org.detrkd.detr.distill.DistillationMethod;
 import org.detrkd.detr.distill.DistillationTask;
 import org.detrkd.detr.distill.StudentWeights;
 import org.detrkd.detr.distill.TeacherGate;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.train.DetectionTask;
 import org.detrkd.detr.train.DetectorEvaluator;
-import org.detrkd.detr.train.DetectorFactory;
 import org.detrkd.reports.model.Scale;
 import org.detrkd.suites.spec.Cell;
 import org.detrkd.suites.spec.MethodOptions;
@@ -56,16 +54,19 @@ final class CellTrainer {
                     ctx.threads()), ctx);
         }
         int k = DataSets.numClasses(data);
-        ConditionalDetrConfig sc = Models.config(c.student(), k);
+        Models.block(c.student(), k); // fails the cell before anything trains
         boolean distill = !c.method().equals("none");
         if (distill && !MethodRegistry.names().contains(c.method())) {
             throw new CellFailure("method '" + c.method() + "' not available yet (registered: "
                     + String.join(", ", MethodRegistry.names()) + ")");
         }
         Trained teacherOutcome = null;
-        ConditionalDetrConfig tc = null;
         if (distill) {
-            tc = Models.config(c.teacher().model(), k); // fails the cell before training a teacher it cannot use
+            if (!c.teacher().model().detector().equals(c.student().detector())) {
+                throw new CellFailure("teacher is " + c.teacher().model().detector() + ", student "
+                        + c.student().detector() + ": distillation needs the same detector");
+            }
+            Models.block(c.teacher().model(), k); // fails the cell before training a teacher it cannot use
             teacherOutcome = teachers.ensure(c.teacher(), DataSets.ensure(c.teacher().dataset(), ctx.dataRoot(),
                     ctx.threads()), ctx);
             if (c.scale() != Scale.SMOKE) {
@@ -80,14 +81,15 @@ final class CellTrainer {
         try (NDManager teacherManager = NDManager.newBaseManager(); NDManager manager = NDManager.newBaseManager()) {
             ModelTraining.Subject subject;
             if (distill) {
-                ConditionalDetr teacher = DetectorFactory.create(tc, teacherManager, c.teacher().dataset().imageSize());
+                Detector teacher = Models.create(c.teacher().model(), k, teacherManager,
+                        c.teacher().dataset().imageSize());
                 StudentWeights.load(teacher, teachers.weights(c.teacher()));
                 Engine.getInstance().setRandomSeed((int) c.seed());
-                ConditionalDetr student = DetectorFactory.create(sc, manager, c.dataset().imageSize());
+                Detector student = Models.create(c.student(), k, manager, c.dataset().imageSize());
                 DistillationMethod method;
                 try {
-                    method = MethodRegistry.factory(c.method()).create(new DistillationContext(tc, sc), manager,
-                            c.preset(), kdOptions(c.options()));
+                    method = MethodRegistry.factory(c.method()).create(DistillationContext.of(teacher, student),
+                            manager, c.preset(), kdOptions(c.options()));
                 } catch (IllegalArgumentException e) {
                     throw new CellFailure("method " + c.method() + ": " + e.getMessage());
                 }
@@ -95,7 +97,7 @@ final class CellTrainer {
                 subject = new ModelTraining.Subject(task, student, task.weights());
             } else {
                 Engine.getInstance().setRandomSeed((int) c.seed());
-                ConditionalDetr student = DetectorFactory.create(sc, manager, c.dataset().imageSize());
+                Detector student = Models.create(c.student(), k, manager, c.dataset().imageSize());
                 subject = new ModelTraining.Subject(DetectionTask.withDefaults(student), student,
                         DetectionTask.weights());
             }
@@ -109,8 +111,12 @@ final class CellTrainer {
      * The method options as the registry's factories take them ({@code name=value}). DETRDistill's suite options
      * map onto its option names and vocabulary (components, sub-terms, split and threshold, per-stage or last-stage
      * logits, feature mask and gamma, weights), so the run uses exactly the options its record states; the preset
-     * supplies the rest (matching costs, feature level, AD pass); other methods' fields are
-     * passed with {@code _} turned into {@code -}.
+     * supplies the rest (matching costs, feature level, AD pass); CLoCKDistill's weights scale the method's own
+     * ({@code feature_weight} = {@code lambda-memory}, {@code logits_weight} x (2, 5) = the query class and box
+     * weights, {@code location_enriched: false} = {@code beta 0}, {@code target_aware_queries} = {@code queries});
+     * other methods' fields are
+     * passed with {@code _} turned into {@code -} (FKD's {@code use_channel_mask} and {@code non_local_weight} as
+     * {@code channel-mask} and {@code nonlocal-weight}).
      */
     static Map<String, String> kdOptions(MethodOptions o) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -144,7 +150,23 @@ final class CellTrainer {
             m.put("fd-gamma", String.valueOf(d.features().gamma()));
             return m;
         }
+        if (o instanceof MethodOptions.ClockDistill c) {
+            // the suite's weights scale the method's (ours: memory 1, query class 2, query box 5 as the detection
+            // terms); location enrichment off = no extra weight inside the boxes (beta 0)
+            m.put("lambda-memory", String.valueOf(c.featureWeight()));
+            m.put("lambda-query-cls", String.valueOf(2.0 * c.logitsWeight()));
+            m.put("lambda-query-box", String.valueOf(5.0 * c.logitsWeight()));
+            m.put("queries", String.valueOf(c.targetAwareQueries()));
+            if (!c.locationEnriched()) {
+                m.put("beta", "0");
+            }
+            return m;
+        }
         Cell.json(o).forEach((k, v) -> m.put(k.replace('_', '-'), String.valueOf(v)));
+        if (o instanceof MethodOptions.Fkd) { // two FKD fields are spelt differently by FkdMethod
+            m.put("channel-mask", m.remove("use-channel-mask"));
+            m.put("nonlocal-weight", m.remove("non-local-weight"));
+        }
         return m;
     }
 }

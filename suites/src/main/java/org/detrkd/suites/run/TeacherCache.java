@@ -10,12 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.detrkd.datasets.djl.CocoDetectionDataset;
-import org.detrkd.detr.conditional.ConditionalDetr;
-import org.detrkd.detr.conditional.ConditionalDetrConfig;
 import org.detrkd.detr.engine.CheckpointStore;
 import org.detrkd.detr.train.DetectionTask;
 import org.detrkd.detr.train.DetectorEvaluator;
-import org.detrkd.detr.train.DetectorFactory;
+import org.detrkd.detr.model.Detector;
 import org.detrkd.suites.spec.Cell.TeacherSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,12 +80,12 @@ final class TeacherCache {
             LOG.info("training teacher {} ({} {}, {} epochs) in {}", t.specHash(), t.model().detector(),
                     t.model().backbone(), t.schedule().epochs(), dir);
             int k = DataSets.numClasses(data);
-            ConditionalDetrConfig config = Models.config(t.model(), k);
+            Models.block(t.model(), k); // fails the teacher (and its cells) for a model the runner cannot build
             DetectorEvaluator evaluator = DetectorEvaluator.forSplit(data, "val", t.schedule().batch());
             CocoDetectionDataset train = ModelTraining.trainingSet(data, t.schedule().batch(), t.seed());
             Trained done;
             try (NDManager manager = NDManager.newBaseManager()) {
-                ConditionalDetr model = DetectorFactory.create(config, manager, t.dataset().imageSize());
+                Detector model = Models.create(t.model(), k, manager, t.dataset().imageSize());
                 ModelTraining.Outcome o = ModelTraining.train(new ModelTraining.Subject(
                         DetectionTask.withDefaults(model), model, DetectionTask.weights()), train, evaluator,
                         t.schedule(), t.seed(), dir, ctx.progress(), ctx.stopAfterSteps(), "teacher " + t.specHash());
