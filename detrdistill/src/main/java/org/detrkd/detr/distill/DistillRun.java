@@ -214,7 +214,7 @@ public final class DistillRun {
      * of the Conditional DETR runs, unchanged) and the detector's own low-learning-rate parameters (Deformable DETR's
      * sampling offsets and reference points), so a KD-off run optimises exactly as {@code TrainRun} does.
      */
-    static java.util.function.Predicate<String> lowLr(Detector student) {
+    public static java.util.function.Predicate<String> lowLr(Detector student) {
         java.util.Set<String> low = student.lowLrParameterNames();
         return name -> name.contains("backbone") || low.contains(name)
                 || name.startsWith(StudentBundle.DETECTOR_PREFIX)

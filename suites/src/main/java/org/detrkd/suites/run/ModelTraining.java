@@ -98,7 +98,9 @@ final class ModelTraining {
         int[] drops = schedule.lrDropEpochs().stream().mapToInt(Integer::intValue).toArray();
         LrSchedule lr = LrSchedule.epochs(schedule.lr(), warmup, drops, spe, schedule.lrDropFactor());
         AdamW.Builder adamw = AdamW.builder().optWeightDecay(schedule.weightDecay())
-                .optLrMultiplier(name -> name.contains("backbone"), schedule.backboneLrFactor());
+                .optLrMultiplier(subject.detector() instanceof org.detrkd.detr.model.Detector d
+                        ? org.detrkd.detr.distill.DistillRun.lowLr(d) : name -> name.contains("backbone"),
+                        schedule.backboneLrFactor());
         TrainingConfig config = new TrainingConfig(seed, schedule.batch(), schedule.epochs(), schedule.gradClip(),
                 Integer.MAX_VALUE / 2, ckptDir, true, 0, 2);
         Engine.getInstance().setRandomSeed((int) seed);
