@@ -1,0 +1,300 @@
+package org.detrkd.quickstart;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.detrkd.datasets.eval.EvalResult;
+import org.detrkd.datasets.generate.DatasetMaker;
+import org.detrkd.datasets.generate.Generators;
+import org.detrkd.datasets.generate.ShapesSpec;
+import org.detrkd.datasets.io.Provenance;
+import org.detrkd.detr.distill.DistillRun;
+import org.detrkd.detr.distill.StudentWeights;
+import org.detrkd.detr.distill.TeacherGate;
+import org.detrkd.detr.engine.MemoryStats;
+import org.detrkd.detr.model.Detector;
+import org.detrkd.detr.train.DetectorEvaluator;
+import org.detrkd.detr.train.DetectorFactory;
+import org.detrkd.detr.train.RunSpec;
+import org.detrkd.reports.model.Environment;
+import org.detrkd.reports.model.ResultRecord;
+import org.detrkd.reports.model.Scale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The quickstart job: default mini benchmark, the Conditional DETR mini teacher (shipped and checksum-verified, or
+ * trained here), a plain and a DETRDistill student on the same short schedule from the same pretrained backbone and
+ * seed, COCO evaluation of all three on val, result records and the report. Every part is skipped when it is done
+ * (data present, record with the same key, run folders resume), so a rerun after an interruption continues.
+ *
+ * <p>Folders under {@code OUT}: {@code data/shapes}, {@code teacher/} (the shipped teacher as a run folder) or
+ * {@code trained-teacher/}, {@code runs/teacher-<sha>-e<E>-s<S>/{student,detrdistill}} (the two {@code DistillRun}
+ * folders, with {@code .log} files when trained in child JVMs), {@code results/<cell>/result.json} and
+ * {@code report/} ({@code index.html}, {@code results.csv}, {@code summary.csv}, {@code tables.md}).
+ */
+public final class Quickstart {
+    private static final Logger LOG = LoggerFactory.getLogger(Quickstart.class);
+
+    /**
+     * @param out the output folder
+     * @param seed the students' seed
+     * @param threads intra-op threads of this JVM
+     * @param epochs the students' schedule
+     * @param jobs students trained at once (2: two child JVMs with one thread each; 1: one after the other here)
+     * @param trainTeacher train the teacher here instead of using the shipped one
+     * @param teacherMinutes the trained teacher's budget
+     * @param pretrainSteps the trained teacher's backbone pretraining steps
+     * @param shipped the teacher files, from the jar or a folder
+     * @param minTeacherAp the teacher gate
+     * @param batchSize the students' batch size, null for the teacher run's
+     * @param train training images of the benchmark
+     * @param val validation images of the benchmark
+     * @param imageSize image side of the benchmark
+     * @param logEvery progress interval in steps
+     */
+    public record Settings(Path out, long seed, int threads, int epochs, int jobs, boolean trainTeacher,
+            double teacherMinutes, long pretrainSteps, ShippedFiles shipped, double minTeacherAp, Integer batchSize,
+            int train, int val, int imageSize, int logEvery) {}
+
+    /**
+     * What a run produced.
+     *
+     * @param data the dataset folder
+     * @param dataReused whether it was there already
+     * @param teacherDir the teacher's run folder
+     * @param teacherOrigin where the teacher came from
+     * @param records teacher, plain student, DETRDistill student
+     * @param reused for each record, whether it was reused from an earlier invocation
+     * @param index the report's {@code index.html}
+     * @param scale {@code mini}, or {@code smoke} on a non-default benchmark
+     * @param studentMode how the students trained
+     * @param seconds wall time per phase ({@code data}, {@code teacher}, {@code students}, {@code report},
+     *     {@code total})
+     */
+    public record Summary(Path data, boolean dataReused, Path teacherDir, String teacherOrigin,
+            List<ResultRecord> records, List<Boolean> reused, Path index, Scale scale, String studentMode,
+            Map<String, Double> seconds) {}
+
+    private final Settings s;
+    private final Path out;
+    private final Map<String, Double> seconds = new LinkedHashMap<>();
+
+    /** @param settings the settings */
+    public Quickstart(Settings settings) {
+        this.s = settings;
+        this.out = settings.out().toAbsolutePath().normalize();
+    }
+
+    /** Runs (or continues) the job. */
+    public Summary run() throws IOException {
+        long t0 = System.nanoTime();
+        long t = t0;
+        // the shipped files are verified first: a corrupt teacher is refused before anything else runs
+        ShippedFiles.Materialized shippedTeacher = s.trainTeacher() ? null : s.shipped().materialize(out);
+        Path data = out.resolve("data").resolve("shapes");
+        LOG.info("step 1/4: default mini benchmark 'shapes' in {}", data);
+        ShapesSpec shapes = ShapesSpec.DEFAULTS.withSizes(s.train(), s.val()).withImageSize(s.imageSize()).validate();
+        DatasetMaker.Result made = DatasetMaker.make(Generators.create("shapes", shapes, null), data, s.threads());
+        boolean standard = s.train() == ShapesSpec.DEFAULT_TRAIN && s.val() == ShapesSpec.DEFAULT_VAL
+                && s.imageSize() == ShapesSpec.DEFAULT_IMAGE_SIZE;
+        Scale scale = standard ? Scale.MINI : Scale.SMOKE;
+        t = lap("data", t);
+
+        LOG.info("step 2/4: the teacher ({})", s.trainTeacher() ? "trained here" : s.shipped().origin());
+        Path teacherDir;
+        Path backbone;
+        String origin;
+        if (s.trainTeacher()) {
+            Path dir = out.resolve("trained-teacher");
+            teacherDir = TeacherTraining.run(data, dir, s.teacherMinutes(), s.pretrainSteps(), s.threads(),
+                    s.logEvery());
+            backbone = s.shipped().available() ? s.shipped().materialize(out).studentBackbone()
+                    : TeacherTraining.pretrain("student", data, dir, 3000, s.threads());
+            origin = "trained here (" + teacherDir + ")";
+        } else {
+            ShippedFiles.Materialized m = shippedTeacher;
+            teacherDir = m.teacherDir();
+            backbone = m.studentBackbone();
+            origin = "Conditional DETR mini teacher " + s.shipped().origin() + ", SHA-256 " + m.teacherSha256()
+                    .substring(0, 12) + "... verified";
+        }
+        Path teacherWeights = DistillRun.latestWeights(teacherDir).resolve("student.safetensors");
+        String teacherSha = ShippedFiles.sha256(teacherWeights);
+        String backboneSha = ShippedFiles.sha256(backbone);
+        String group = "Conditional DETR mini, students " + s.epochs() + " epochs";
+        Path results = out.resolve("results");
+        List<ResultRecord> records = new ArrayList<>();
+        List<Boolean> reused = new ArrayList<>();
+        String teacherKey = "teacher sha256 " + teacherSha + "\ndata " + data + "\ngroup " + group + "\n";
+        ResultRecord teacher = QuickstartReport.reusable(results, QuickstartReport.TEACHER, teacherKey);
+        reused.add(teacher != null);
+        if (teacher == null) {
+            teacher = evaluateTeacher(teacherDir, data, scale, group, teacherSha);
+            QuickstartReport.write(results, teacher, teacherKey);
+        }
+        TeacherGate.requireAtLeast(teacher.metrics().ap(), s.minTeacherAp(), teacherDir);
+        records.add(teacher);
+        t = lap("teacher", t);
+
+        LOG.info("step 3/4: plain and DETRDistill students, {} epochs, seed {}", s.epochs(), s.seed());
+        Path runs = out.resolve("runs").resolve(String.format(Locale.ROOT, "teacher-%s-e%d-s%d",
+                teacherSha.substring(0, 12), s.epochs(), s.seed()));
+        Map<String, Object> teacherRef = new LinkedHashMap<>();
+        teacherRef.put("checkpoint", teacherWeights.toString());
+        teacherRef.put("sha256", teacherSha);
+        teacherRef.put("origin", origin);
+        teacherRef.put("AP", teacher.metrics().ap());
+        String mode = students(teacherDir, data, backbone, backboneSha, teacherSha, teacherRef, runs, results, scale,
+                group, records, reused);
+        t = lap("students", t);
+
+        LOG.info("step 4/4: report");
+        Path index = QuickstartReport.render(results, out.resolve("report"));
+        lap("report", t);
+        seconds.put("total", (System.nanoTime() - t0) / 1e9);
+        Summary summary = new Summary(data, made.alreadyPresent(), teacherDir, origin, records, reused, index, scale,
+                mode, seconds);
+        writeSummary(summary);
+        return summary;
+    }
+
+    private String students(Path teacherDir, Path data, Path backbone, String backboneSha, String teacherSha,
+            Map<String, Object> teacherRef, Path runs, Path results, Scale scale, String group,
+            List<ResultRecord> records, List<Boolean> reused) throws IOException {
+        List<QuickstartReport.Cell> cells = List.of(QuickstartReport.STUDENT, QuickstartReport.DETRDISTILL);
+        ResultRecord[] done = new ResultRecord[cells.size()];
+        List<Integer> pending = new ArrayList<>();
+        String[] keys = new String[cells.size()];
+        for (int i = 0; i < cells.size(); i++) {
+            QuickstartReport.Cell c = cells.get(i);
+            keys[i] = String.format(Locale.ROOT, "method %s preset %s\nepochs %d seed %d batch %s\nteacher sha256 %s"
+                    + "\nbackbone sha256 %s\ndata %s\ngroup %s\n", c.method(), c.preset(), s.epochs(), s.seed(),
+                    s.batchSize(), teacherSha, backboneSha, data, group);
+            done[i] = QuickstartReport.reusable(results, c, keys[i]);
+            if (done[i] == null) {
+                pending.add(i);
+            }
+        }
+        boolean children = s.jobs() >= 2 && pending.size() >= 2;
+        int threads = children ? 1 : s.threads();
+        List<StudentRuns.Job> jobs = new ArrayList<>();
+        for (int i : pending) {
+            QuickstartReport.Cell c = cells.get(i);
+            jobs.add(new StudentRuns.Job(c.cellId(), runs.resolve(c.cellId()), distillArgs(c, teacherDir, data,
+                    backbone, runs.resolve(c.cellId()), threads)));
+        }
+        long start = System.nanoTime();
+        List<StudentRuns.Outcome> outcomes = jobs.isEmpty() ? List.of()
+                : children ? StudentRuns.inChildren(jobs, childHeapMb()) : StudentRuns.inProcess(jobs);
+        Environment env = environment(threads);
+        for (int k = 0; k < pending.size(); k++) {
+            int i = pending.get(k);
+            StudentRuns.Outcome o = outcomes.get(k);
+            QuickstartReport.Cell c = cells.get(i);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = new ObjectMapper().readValue(
+                    runs.resolve(c.cellId()).resolve(RunSpec.FILE).toFile(), Map.class);
+            done[i] = QuickstartReport.record(c, scale, group, new LinkedHashMap<>(o.settings()), s.epochs(),
+                    teacherRef, spec, s.seed(), o.stats(), o.wallSeconds(),
+                    o.trainSeconds() > 0 ? o.steps() / o.trainSeconds() : 0,
+                    children ? 0 : MemoryStats.sample().peakRssBytes(), env);
+            QuickstartReport.write(results, done[i], keys[i]);
+        }
+        for (int i = 0; i < cells.size(); i++) {
+            records.add(done[i]);
+            reused.add(!pending.contains(i));
+        }
+        if (jobs.isEmpty()) {
+            return "both reused from an earlier run";
+        }
+        double minutes = (System.nanoTime() - start) / 6e10;
+        return children
+                ? String.format(Locale.ROOT, "%d child JVMs side by side (1 thread each), %.1f min", jobs.size(),
+                        minutes)
+                : String.format(Locale.ROOT, "%d in this JVM one after the other (%d threads), %.1f min",
+                        jobs.size(), s.threads(), minutes);
+    }
+
+    private List<String> distillArgs(QuickstartReport.Cell c, Path teacherDir, Path data, Path backbone, Path dir,
+            int threads) {
+        List<String> a = new ArrayList<>(List.of("--teacher", teacherDir.toString(), "--data", data.toString(),
+                "--out", dir.toString(), "--method", c.method().equals("student") ? "none" : c.method()));
+        if (c.preset() != null) {
+            a.addAll(List.of("--preset", c.preset()));
+        }
+        a.addAll(List.of("--epochs", Integer.toString(s.epochs()), "--seed", Long.toString(s.seed()), "--threads",
+                Integer.toString(threads), "--backbone-weights", backbone.toString(), "--min-teacher-ap",
+                Double.toString(s.minTeacherAp()), "--log-every", Integer.toString(s.logEvery()), "--json"));
+        if (s.batchSize() != null) {
+            a.addAll(List.of("--batch-size", Integer.toString(s.batchSize())));
+        }
+        return a;
+    }
+
+    private ResultRecord evaluateTeacher(Path teacherDir, Path data, Scale scale, String group, String sha)
+            throws IOException {
+        long start = System.nanoTime();
+        RunSpec ts = RunSpec.read(RunSpec.locate(teacherDir));
+        EvalResult r;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Detector model = DetectorFactory.create(ts, manager);
+            StudentWeights.load(model, DistillRun.latestWeights(teacherDir));
+            r = DetectorEvaluator.forSplit(data, "val", ts.batchSize()).evaluate(model, null).result();
+        }
+        LOG.info(String.format(Locale.ROOT, "teacher AP %.4f AP50 %.4f on %s val", r.stats()[0], r.stats()[1], data));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = new ObjectMapper().readValue(RunSpec.locate(teacherDir).toFile(), Map.class);
+        spec.put("weights_sha256", sha);
+        return QuickstartReport.record(QuickstartReport.TEACHER, scale, group, Map.of(), s.epochs(), null, spec,
+                ts.seed(), r.stats(), (System.nanoTime() - start) / 1e9, 0, MemoryStats.sample().peakRssBytes(),
+                environment(s.threads()));
+    }
+
+    /** @param threads intra-op threads of the run @return this machine's environment */
+    public static Environment environment(int threads) {
+        return Environment.ofThisJvm(Provenance.commit(), Provenance.version(), Engine.getDjlVersion(),
+                Engine.getInstance().getVersion(), List.of("cpu()"), threads);
+    }
+
+    private static long childHeapMb() {
+        long half = Runtime.getRuntime().maxMemory() / (2L * 1024 * 1024);
+        return Math.max(1024, Math.min(4096, half));
+    }
+
+    private long lap(String phase, long since) {
+        long now = System.nanoTime();
+        seconds.put(phase, (now - since) / 1e9);
+        return now;
+    }
+
+    private void writeSummary(Summary summary) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("job", "quickstart");
+        doc.put("scale", summary.scale().id());
+        doc.put("note", "mini-scale numbers: generated data, minutes of CPU training; not the paper's COCO numbers");
+        doc.put("data", summary.data().toString());
+        doc.put("teacher", summary.teacherOrigin());
+        for (ResultRecord r : summary.records()) {
+            doc.put(r.cellId(), Map.of("AP", r.metrics().ap(), "AP50", r.metrics().ap50()));
+        }
+        doc.put("report", summary.index().toString());
+        doc.put("students", summary.studentMode());
+        doc.put("seed", s.seed());
+        doc.put("epochs", s.epochs());
+        doc.put("seconds", summary.seconds());
+        doc.put("provenance", Provenance.basic());
+        Path tmp = out.resolve(".quickstart.json.tmp");
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), doc);
+        Files.move(tmp, out.resolve("quickstart.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,214 @@
+package org.detrkd.quickstart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.detrkd.baselines.cli.DistillCommand;
+import org.detrkd.datasets.io.InputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * Runs the quickstart's students as {@code detrkd distill ... --json} invocations (one {@code DistillRun} each, so
+ * every run folder resumes and can be inspected with {@code detrkd evaluate}), either one after the other in this JVM
+ * or side by side in child JVMs with one intra-op thread each.
+ *
+ * <p>Why child JVMs and not two Java threads: DJL's PyTorch {@code GradientCollector} is a process-wide singleton
+ * (a static "already collecting" flag: a second collector throws {@code IllegalStateException}), and the engine's
+ * random generator is global too (reseeded before every step), so two trainings in one JVM can neither overlap nor
+ * stay reproducible. Separate processes share nothing but the read-only teacher and data files.
+ */
+public final class StudentRuns {
+    private static final Logger LOG = LoggerFactory.getLogger(StudentRuns.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private StudentRuns() {
+    }
+
+    /**
+     * One student.
+     *
+     * @param name a short name ({@code student}, {@code detrdistill}) for logs and messages
+     * @param dir the run folder
+     * @param distillArgs the arguments after {@code detrkd distill} (they must include {@code --json})
+     */
+    public record Job(String name, Path dir, List<String> distillArgs) {}
+
+    /**
+     * What a finished {@code distill --json} reported.
+     *
+     * @param stats the 12 COCO statistics on val
+     * @param teacherAp the teacher's val AP measured by the run's gate
+     * @param steps completed steps
+     * @param resumedFromStep the step this invocation started at
+     * @param trainSeconds training time over all invocations
+     * @param stopReason {@code epochs}, {@code time} or {@code stop-after-steps}
+     * @param settings the method's resolved settings
+     * @param wallSeconds wall time of this invocation
+     */
+    public record Outcome(double[] stats, double teacherAp, long steps, long resumedFromStep, double trainSeconds,
+            String stopReason, Map<String, Object> settings, double wallSeconds) {}
+
+    /**
+     * Runs the jobs one after the other in this JVM.
+     *
+     * @param jobs the students
+     * @return their outcomes, in order
+     */
+    public static List<Outcome> inProcess(List<Job> jobs) throws IOException {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Job job : jobs) {
+            long start = System.nanoTime();
+            LOG.info("student '{}': detrkd distill {}", job.name(), String.join(" ", job.distillArgs()));
+            CommandLine cl = new CommandLine(new DistillCommand());
+            StringWriter out = new StringWriter();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                throw ex;
+            });
+            cl.setParameterExceptionHandler((ex, args) -> {
+                throw new IllegalStateException("quickstart built bad distill arguments: " + ex.getMessage(), ex);
+            });
+            int code = cl.execute(job.distillArgs().toArray(String[]::new));
+            if (code != 0) {
+                throw new IllegalStateException("student '" + job.name() + "' ended with exit code " + code);
+            }
+            outcomes.add(parse(job, out.toString(), (System.nanoTime() - start) / 1e9));
+        }
+        return outcomes;
+    }
+
+    /**
+     * Runs every job at once, each in a child JVM with one intra-op thread; their logs go to
+     * {@code DIR.log} beside each run folder. A shutdown hook stops the children when this JVM is interrupted (the
+     * runs resume on the next invocation).
+     *
+     * @param jobs the students
+     * @param heapMb the heap of each child
+     * @return their outcomes, in order
+     * @throws InputException when a child reports bad input (its one-line message)
+     */
+    public static List<Outcome> inChildren(List<Job> jobs, long heapMb) throws IOException {
+        List<Process> running = new ArrayList<>();
+        Thread hook = new Thread(() -> running.forEach(Process::destroy), "quickstart-children");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long start = System.nanoTime();
+        try {
+            for (Job job : jobs) {
+                Files.createDirectories(job.dir().getParent());
+                ProcessBuilder pb = new ProcessBuilder(command(job, heapMb));
+                pb.redirectOutput(stdoutFile(job).toFile());
+                pb.redirectError(logFile(job).toFile());
+                LOG.info("student '{}' in a child JVM (1 thread), log {}", job.name(), logFile(job));
+                running.add(pb.start());
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                Job job = jobs.get(i);
+                int code = waitFor(running.get(i));
+                String stdout = Files.readString(stdoutFile(job), StandardCharsets.UTF_8);
+                if (code == 2) {
+                    throw new InputException((String) null, "student '" + job.name() + "'", lastLine(logFile(job))
+                            .replaceFirst("^detrkd: ", ""), null);
+                }
+                if (code != 0) {
+                    throw new IOException("student '" + job.name() + "' failed (exit code " + code + "); see "
+                            + logFile(job));
+                }
+                outcomes.add(parse(job, stdout, (System.nanoTime() - start) / 1e9));
+            }
+            return outcomes;
+        } finally {
+            running.forEach(Process::destroy);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs
+            }
+        }
+    }
+
+    /** @param job a student @return its child JVM's log file */
+    public static Path logFile(Job job) {
+        return job.dir().resolveSibling(job.dir().getFileName() + ".log");
+    }
+
+    private static Path stdoutFile(Job job) {
+        return job.dir().resolveSibling(job.dir().getFileName() + ".out.json");
+    }
+
+    private static int waitFor(Process p) throws IOException {
+        try {
+            return p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroy();
+            throw new IOException("interrupted while a student was training", e);
+        }
+    }
+
+    /** The child's command line: this JVM's java and class path, the CLI's main class, one intra-op thread. */
+    static List<String> command(Job job, long heapMb) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx" + heapMb + "m");
+        cmd.add("-Dai.djl.offline=" + System.getProperty("ai.djl.offline", "true"));
+        cmd.add("-Dai.djl.pytorch.num_threads=1");
+        cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-DDJL_CACHE_DIR") || arg.startsWith("-Dai.djl.repository")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("org.detrkd.cli.Detrkd");
+        cmd.add("distill");
+        cmd.addAll(job.distillArgs());
+        return cmd;
+    }
+
+    private static String lastLine(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (!lines.get(i).isBlank()) {
+                return lines.get(i).strip();
+            }
+        }
+        return "failed without a message; see " + log;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Outcome parse(Job job, String json, double wallSeconds) throws IOException {
+        int brace = json.indexOf('{');
+        if (brace < 0) {
+            throw new IOException("student '" + job.name() + "' printed no JSON result: " + json.strip());
+        }
+        JsonNode n = JSON.readTree(json.substring(brace));
+        JsonNode s = n.path("stats").path("stats");
+        if (!s.isArray() || s.size() != 12) {
+            throw new IOException("student '" + job.name() + "': no 12 COCO statistics in its result");
+        }
+        double[] stats = new double[12];
+        for (int i = 0; i < 12; i++) {
+            stats[i] = s.get(i).asDouble();
+        }
+        Map<String, Object> settings = n.has("settings") ? JSON.convertValue(n.get("settings"), Map.class) : Map.of();
+        LOG.info(String.format(Locale.ROOT, "student '%s': AP %.4f after %d steps (%s)", job.name(), stats[0],
+                n.path("steps").asLong(), n.path("stop_reason").asText()));
+        return new Outcome(stats, n.path("teacher_ap").asDouble(), n.path("steps").asLong(),
+                n.path("resumed_from_step").asLong(), n.path("train_seconds").asDouble(),
+                n.path("stop_reason").asText(), settings, wallSeconds);
+    }
+}
