@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.detrkd.baselines.cli.DistillCommand;
 import org.detrkd.datasets.io.InputException;
 import org.slf4j.Logger;
@@ -32,6 +35,8 @@ import picocli.CommandLine;
 public final class StudentRuns {
     private static final Logger LOG = LoggerFactory.getLogger(StudentRuns.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PROGRESS_SECONDS = 60;
+    private static final Pattern STEP = Pattern.compile(" step (\\d+/\\d+) loss (\\S+) .* eta (\\S+)$");
 
     private StudentRuns() {
     }
@@ -113,6 +118,7 @@ public final class StudentRuns {
                 LOG.info("student '{}' in a child JVM (1 thread), log {}", job.name(), logFile(job));
                 running.add(pb.start());
             }
+            monitor(jobs, running);
             List<Outcome> outcomes = new ArrayList<>();
             for (int i = 0; i < jobs.size(); i++) {
                 Job job = jobs.get(i);
@@ -137,6 +143,42 @@ public final class StudentRuns {
                 // already shutting down: the hook runs
             }
         }
+    }
+
+    /** Every minute until all children end, one line per running child: its latest step and ETA. */
+    private static void monitor(List<Job> jobs, List<Process> running) throws IOException {
+        while (running.stream().anyMatch(Process::isAlive)) {
+            try {
+                running.stream().filter(Process::isAlive).findFirst().orElseThrow()
+                        .waitFor(PROGRESS_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the students were training", e);
+            }
+            for (int i = 0; i < jobs.size(); i++) {
+                if (running.get(i).isAlive()) {
+                    String progress = progress(logFile(jobs.get(i)));
+                    if (progress != null) {
+                        LOG.info("student '{}': {}", jobs.get(i).name(), progress);
+                    }
+                }
+            }
+        }
+    }
+
+    /** @return "step A/B, loss L, eta T" from the latest progress line of a child's log, or null */
+    static String progress(Path log) throws IOException {
+        if (!Files.isRegularFile(log)) {
+            return null;
+        }
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            Matcher m = STEP.matcher(lines.get(i));
+            if (m.find()) {
+                return "step " + m.group(1) + ", loss " + m.group(2) + ", eta " + m.group(3);
+            }
+        }
+        return null;
     }
 
     /** @param job a student @return its child JVM's log file */

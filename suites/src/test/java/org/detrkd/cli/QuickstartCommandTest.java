@@ -144,6 +144,31 @@ public class QuickstartCommandTest {
     }
 
     @Test
+    public void trainTeacherPretrainsAndTrainsItsOwnTeacher() throws Exception {
+        Path out = Files.createTempDirectory("detrkd-qs-own");
+        List<String> a = new java.util.ArrayList<>(List.of(args(out, shipped, "1")));
+        a.addAll(List.of("--train-teacher", "--teacher-minutes", "0.02", "--pretrain-steps", "2"));
+        DetrkdCliTest.Run r = new DetrkdCliTest.Run(a.toArray(String[]::new));
+        assertEquals(r.code, 0, r.err + r.out);
+        Path run = out.resolve("trained-teacher/run");
+        assertTrue(r.out.contains("teacher: trained here (" + run + ")"), r.out);
+        RunSpec spec = RunSpec.read(run.resolve(RunSpec.FILE));
+        assertEquals(spec.size(), "teacher");
+        assertEquals(spec.minutes(), 0.02);
+        assertEquals(spec.backboneWeights(), out.resolve("trained-teacher/pre-teacher.safetensors").toString());
+        assertEquals(spec.backboneWeightsSha256(),
+                ShippedFiles.sha256(out.resolve("trained-teacher/pre-teacher.safetensors")));
+        ResultRecord teacher = record(out, "teacher");
+        assertEquals(teacher.metrics().ap(), rows(r.out, false)[0][0], 5e-5);
+        assertEquals(record(out, "student").teacher().get("sha256"),
+                ShippedFiles.sha256(DistillRun.latestWeights(run).resolve("student.safetensors")));
+
+        DetrkdCliTest.Run again = new DetrkdCliTest.Run(a.toArray(String[]::new));
+        assertEquals(again.code, 0, again.err);
+        assertTrue(again.out.contains("students: both reused from an earlier run"), again.out);
+    }
+
+    @Test
     public void badOptionsAreOneLineWithExitCode2() throws Exception {
         Path out = Files.createTempDirectory("detrkd-qs-bad");
         String[][] cases = {
