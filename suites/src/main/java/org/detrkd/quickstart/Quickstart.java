@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Quickstart {
     private static final Logger LOG = LoggerFactory.getLogger(Quickstart.class);
+    /** Pretraining steps of the student backbone when none is shipped (as the shipped one was made). */
+    static final long STUDENT_PRETRAIN_STEPS = 3000;
 
     /**
      * @param out the output folder
@@ -86,90 +88,105 @@ public final class Quickstart {
 
     private final Settings s;
     private final Path out;
+    private final Path results;
     private final Map<String, Double> seconds = new LinkedHashMap<>();
+    private Path data;
+    private Scale scale;
+    private String group;
+    private Path teacherDir;
+    private String teacherSha;
+    private String teacherOrigin;
+    private Path backbone;
+    private String backboneSha;
 
     /** @param settings the settings */
     public Quickstart(Settings settings) {
         this.s = settings;
         this.out = settings.out().toAbsolutePath().normalize();
+        this.results = out.resolve("results");
     }
 
     /** Runs (or continues) the job. */
     public Summary run() throws IOException {
         long t0 = System.nanoTime();
-        long t = t0;
         // the shipped files are verified first: a corrupt teacher is refused before anything else runs
         ShippedFiles.Materialized shippedTeacher = s.trainTeacher() ? null : s.shipped().materialize(out);
-        Path data = out.resolve("data").resolve("shapes");
+        data = out.resolve("data").resolve("shapes");
         LOG.info("step 1/4: default mini benchmark 'shapes' in {}", data);
         ShapesSpec shapes = ShapesSpec.DEFAULTS.withSizes(s.train(), s.val()).withImageSize(s.imageSize()).validate();
         DatasetMaker.Result made = DatasetMaker.make(Generators.create("shapes", shapes, null), data, s.threads());
         boolean standard = s.train() == ShapesSpec.DEFAULT_TRAIN && s.val() == ShapesSpec.DEFAULT_VAL
                 && s.imageSize() == ShapesSpec.DEFAULT_IMAGE_SIZE;
-        Scale scale = standard ? Scale.MINI : Scale.SMOKE;
-        t = lap("data", t);
+        scale = standard ? Scale.MINI : Scale.SMOKE;
+        group = "Conditional DETR mini, students " + s.epochs() + " epochs";
+        long t = lap("data", t0);
 
         LOG.info("step 2/4: the teacher ({})", s.trainTeacher() ? "trained here" : s.shipped().origin());
-        Path teacherDir;
-        Path backbone;
-        String origin;
-        if (s.trainTeacher()) {
-            Path dir = out.resolve("trained-teacher");
-            teacherDir = TeacherTraining.run(data, dir, s.teacherMinutes(), s.pretrainSteps(), s.threads(),
-                    s.logEvery());
-            backbone = s.shipped().available() ? s.shipped().materialize(out).studentBackbone()
-                    : TeacherTraining.pretrain("student", data, dir, 3000, s.threads());
-            origin = "trained here (" + teacherDir + ")";
-        } else {
-            ShippedFiles.Materialized m = shippedTeacher;
-            teacherDir = m.teacherDir();
-            backbone = m.studentBackbone();
-            origin = "Conditional DETR mini teacher " + s.shipped().origin() + ", SHA-256 " + m.teacherSha256()
-                    .substring(0, 12) + "... verified";
-        }
-        Path teacherWeights = DistillRun.latestWeights(teacherDir).resolve("student.safetensors");
-        String teacherSha = ShippedFiles.sha256(teacherWeights);
-        String backboneSha = ShippedFiles.sha256(backbone);
-        String group = "Conditional DETR mini, students " + s.epochs() + " epochs";
-        Path results = out.resolve("results");
-        List<ResultRecord> records = new ArrayList<>();
-        List<Boolean> reused = new ArrayList<>();
+        teacher(shippedTeacher);
         String teacherKey = "teacher sha256 " + teacherSha + "\ndata " + data + "\ngroup " + group + "\n";
         ResultRecord teacher = QuickstartReport.reusable(results, QuickstartReport.TEACHER, teacherKey);
-        reused.add(teacher != null);
-        if (teacher == null) {
-            teacher = evaluateTeacher(teacherDir, data, scale, group, teacherSha);
-            QuickstartReport.write(results, teacher, teacherKey);
+        boolean teacherReused = teacher != null;
+        StudentPlan plan = plan();
+        if (teacher == null && !plan.children()) {
+            teacher = evaluateTeacher(teacherKey);
         }
-        TeacherGate.requireAtLeast(teacher.metrics().ap(), s.minTeacherAp(), teacherDir);
-        records.add(teacher);
         t = lap("teacher", t);
 
         LOG.info("step 3/4: plain and DETRDistill students, {} epochs, seed {}", s.epochs(), s.seed());
-        Path runs = out.resolve("runs").resolve(String.format(Locale.ROOT, "teacher-%s-e%d-s%d",
-                teacherSha.substring(0, 12), s.epochs(), s.seed()));
-        Map<String, Object> teacherRef = new LinkedHashMap<>();
-        teacherRef.put("checkpoint", teacherWeights.toString());
-        teacherRef.put("sha256", teacherSha);
-        teacherRef.put("origin", origin);
-        teacherRef.put("AP", teacher.metrics().ap());
-        String mode = students(teacherDir, data, backbone, backboneSha, teacherSha, teacherRef, runs, results, scale,
-                group, records, reused);
+        ResultRecord[] teacherBox = {teacher};
+        String mode = students(plan, teacher != null ? null : () -> teacherBox[0] = evaluateTeacher(teacherKey),
+                teacherBox);
         t = lap("students", t);
 
         LOG.info("step 4/4: report");
         Path index = QuickstartReport.render(results, out.resolve("report"));
         lap("report", t);
         seconds.put("total", (System.nanoTime() - t0) / 1e9);
-        Summary summary = new Summary(data, made.alreadyPresent(), teacherDir, origin, records, reused, index, scale,
-                mode, seconds);
+        List<ResultRecord> records = new ArrayList<>(List.of(teacherBox[0]));
+        records.addAll(List.of(plan.done()));
+        List<Boolean> reused = new ArrayList<>(List.of(teacherReused));
+        for (int i = 0; i < plan.done().length; i++) {
+            reused.add(!plan.pending().contains(i));
+        }
+        Summary summary = new Summary(data, made.alreadyPresent(), teacherDir, teacherOrigin, records, reused, index,
+                scale, mode, seconds);
         writeSummary(summary);
         return summary;
     }
 
-    private String students(Path teacherDir, Path data, Path backbone, String backboneSha, String teacherSha,
-            Map<String, Object> teacherRef, Path runs, Path results, Scale scale, String group,
-            List<ResultRecord> records, List<Boolean> reused) throws IOException {
+    /** Installs the shipped teacher or trains one; sets the teacher and backbone fields. */
+    private void teacher(ShippedFiles.Materialized shippedTeacher) throws IOException {
+        if (s.trainTeacher()) {
+            Path dir = out.resolve("trained-teacher");
+            teacherDir = TeacherTraining.run(data, dir, s.teacherMinutes(), s.pretrainSteps(), s.threads(),
+                    s.logEvery());
+            backbone = s.shipped().available() ? s.shipped().materialize(out).studentBackbone()
+                    : TeacherTraining.pretrain("student", data, dir, STUDENT_PRETRAIN_STEPS, s.threads());
+            teacherOrigin = "trained here (" + teacherDir + ")";
+        } else {
+            teacherDir = shippedTeacher.teacherDir();
+            backbone = shippedTeacher.studentBackbone();
+            teacherOrigin = "Conditional DETR mini teacher " + s.shipped().origin() + ", SHA-256 "
+                    + shippedTeacher.teacherSha256().substring(0, 12) + "... verified";
+        }
+        teacherSha = ShippedFiles.sha256(DistillRun.latestWeights(teacherDir).resolve("student.safetensors"));
+        backboneSha = ShippedFiles.sha256(backbone);
+    }
+
+    /**
+     * The students still to train.
+     *
+     * @param cells plain, DETRDistill
+     * @param keys what decides each one's numbers
+     * @param done the records (reused ones filled in)
+     * @param pending indices of the cells to train
+     * @param children whether they train in child JVMs
+     * @param runs the folder of their run folders
+     */
+    private record StudentPlan(List<QuickstartReport.Cell> cells, String[] keys, ResultRecord[] done,
+            List<Integer> pending, boolean children, Path runs) {}
+
+    private StudentPlan plan() throws IOException {
         List<QuickstartReport.Cell> cells = List.of(QuickstartReport.STUDENT, QuickstartReport.DETRDISTILL);
         ResultRecord[] done = new ResultRecord[cells.size()];
         List<Integer> pending = new ArrayList<>();
@@ -184,48 +201,61 @@ public final class Quickstart {
                 pending.add(i);
             }
         }
-        boolean children = s.jobs() >= 2 && pending.size() >= 2;
-        int threads = children ? 1 : s.threads();
+        Path runs = out.resolve("runs").resolve(String.format(Locale.ROOT, "teacher-%s-e%d-s%d",
+                teacherSha.substring(0, 12), s.epochs(), s.seed()));
+        return new StudentPlan(cells, keys, done, pending, s.jobs() >= 2 && pending.size() >= 2, runs);
+    }
+
+    /**
+     * Trains the pending students and writes their records. In child JVMs, {@code teacherTask} (the teacher's
+     * evaluation, when it is still to do) runs here as soon as the first student ends, on the core it freed.
+     */
+    private String students(StudentPlan plan, StudentRuns.Task teacherTask, ResultRecord[] teacher)
+            throws IOException {
+        int threads = plan.children() ? 1 : s.threads();
         List<StudentRuns.Job> jobs = new ArrayList<>();
-        for (int i : pending) {
-            QuickstartReport.Cell c = cells.get(i);
-            jobs.add(new StudentRuns.Job(c.cellId(), runs.resolve(c.cellId()), distillArgs(c, teacherDir, data,
-                    backbone, runs.resolve(c.cellId()), threads)));
+        for (int i : plan.pending()) {
+            QuickstartReport.Cell c = plan.cells().get(i);
+            Path dir = plan.runs().resolve(c.cellId());
+            jobs.add(new StudentRuns.Job(c.cellId(), dir, distillArgs(c, dir, threads)));
         }
         long start = System.nanoTime();
-        List<StudentRuns.Outcome> outcomes = jobs.isEmpty() ? List.of()
-                : children ? StudentRuns.inChildren(jobs, childHeapMb()) : StudentRuns.inProcess(jobs);
+        List<StudentRuns.Outcome> outcomes = jobs.isEmpty() ? List.of() : plan.children()
+                ? StudentRuns.inChildren(jobs, childHeapMb(), teacherTask) : StudentRuns.inProcess(jobs);
+        if (teacher[0] == null) {
+            teacherTask.run(); // every student was reused
+        }
+        Map<String, Object> teacherRef = new LinkedHashMap<>();
+        teacherRef.put("checkpoint", DistillRun.latestWeights(teacherDir).resolve("student.safetensors").toString());
+        teacherRef.put("sha256", teacherSha);
+        teacherRef.put("origin", teacherOrigin);
+        teacherRef.put("AP", teacher[0].metrics().ap());
         Environment env = environment(threads);
-        for (int k = 0; k < pending.size(); k++) {
-            int i = pending.get(k);
+        for (int k = 0; k < plan.pending().size(); k++) {
+            int i = plan.pending().get(k);
             StudentRuns.Outcome o = outcomes.get(k);
-            QuickstartReport.Cell c = cells.get(i);
+            QuickstartReport.Cell c = plan.cells().get(i);
             @SuppressWarnings("unchecked")
             Map<String, Object> spec = new ObjectMapper().readValue(
-                    runs.resolve(c.cellId()).resolve(RunSpec.FILE).toFile(), Map.class);
-            done[i] = QuickstartReport.record(c, scale, group, new LinkedHashMap<>(o.settings()), s.epochs(),
+                    plan.runs().resolve(c.cellId()).resolve(RunSpec.FILE).toFile(), Map.class);
+            plan.done()[i] = QuickstartReport.record(c, scale, group, new LinkedHashMap<>(o.settings()), s.epochs(),
                     teacherRef, spec, s.seed(), o.stats(), o.wallSeconds(),
                     o.trainSeconds() > 0 ? o.steps() / o.trainSeconds() : 0,
-                    children ? 0 : MemoryStats.sample().peakRssBytes(), env);
-            QuickstartReport.write(results, done[i], keys[i]);
-        }
-        for (int i = 0; i < cells.size(); i++) {
-            records.add(done[i]);
-            reused.add(!pending.contains(i));
+                    plan.children() ? 0 : MemoryStats.sample().peakRssBytes(), env);
+            QuickstartReport.write(results, plan.done()[i], plan.keys()[i]);
         }
         if (jobs.isEmpty()) {
             return "both reused from an earlier run";
         }
         double minutes = (System.nanoTime() - start) / 6e10;
-        return children
+        return plan.children()
                 ? String.format(Locale.ROOT, "%d child JVMs side by side (1 thread each), %.1f min", jobs.size(),
                         minutes)
                 : String.format(Locale.ROOT, "%d in this JVM one after the other (%d threads), %.1f min",
                         jobs.size(), s.threads(), minutes);
     }
 
-    private List<String> distillArgs(QuickstartReport.Cell c, Path teacherDir, Path data, Path backbone, Path dir,
-            int threads) {
+    private List<String> distillArgs(QuickstartReport.Cell c, Path dir, int threads) {
         List<String> a = new ArrayList<>(List.of("--teacher", teacherDir.toString(), "--data", data.toString(),
                 "--out", dir.toString(), "--method", c.method().equals("student") ? "none" : c.method()));
         if (c.preset() != null) {
@@ -240,8 +270,8 @@ public final class Quickstart {
         return a;
     }
 
-    private ResultRecord evaluateTeacher(Path teacherDir, Path data, Scale scale, String group, String sha)
-            throws IOException {
+    /** Evaluates the teacher on val, writes its record and applies the teacher gate. */
+    private ResultRecord evaluateTeacher(String key) throws IOException {
         long start = System.nanoTime();
         RunSpec ts = RunSpec.read(RunSpec.locate(teacherDir));
         EvalResult r;
@@ -251,12 +281,15 @@ public final class Quickstart {
             r = DetectorEvaluator.forSplit(data, "val", ts.batchSize()).evaluate(model, null).result();
         }
         LOG.info(String.format(Locale.ROOT, "teacher AP %.4f AP50 %.4f on %s val", r.stats()[0], r.stats()[1], data));
+        TeacherGate.requireAtLeast(r.stats()[0], s.minTeacherAp(), teacherDir);
         @SuppressWarnings("unchecked")
         Map<String, Object> spec = new ObjectMapper().readValue(RunSpec.locate(teacherDir).toFile(), Map.class);
-        spec.put("weights_sha256", sha);
-        return QuickstartReport.record(QuickstartReport.TEACHER, scale, group, Map.of(), s.epochs(), null, spec,
-                ts.seed(), r.stats(), (System.nanoTime() - start) / 1e9, 0, MemoryStats.sample().peakRssBytes(),
+        spec.put("weights_sha256", teacherSha);
+        ResultRecord rec = QuickstartReport.record(QuickstartReport.TEACHER, scale, group, Map.of(), s.epochs(), null,
+                spec, ts.seed(), r.stats(), (System.nanoTime() - start) / 1e9, 0, MemoryStats.sample().peakRssBytes(),
                 environment(s.threads()));
+        QuickstartReport.write(results, rec, key);
+        return rec;
     }
 
     /** @param threads intra-op threads of the run @return this machine's environment */

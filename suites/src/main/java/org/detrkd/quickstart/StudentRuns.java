@@ -36,9 +36,17 @@ public final class StudentRuns {
     private static final Logger LOG = LoggerFactory.getLogger(StudentRuns.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PROGRESS_SECONDS = 60;
+    private static final int POLL_SECONDS = 5;
     private static final Pattern STEP = Pattern.compile(" step (\\d+/\\d+) loss (\\S+) .* eta (\\S+)$");
 
     private StudentRuns() {
+    }
+
+    /** Work that may fail with an I/O error. */
+    @FunctionalInterface
+    public interface Task {
+        /** Does it. */
+        void run() throws IOException;
     }
 
     /**
@@ -101,10 +109,12 @@ public final class StudentRuns {
      *
      * @param jobs the students
      * @param heapMb the heap of each child
+     * @param afterFirst work for this JVM once the first child has ended well (null: none); it also runs when all
+     *     end together
      * @return their outcomes, in order
      * @throws InputException when a child reports bad input (its one-line message)
      */
-    public static List<Outcome> inChildren(List<Job> jobs, long heapMb) throws IOException {
+    public static List<Outcome> inChildren(List<Job> jobs, long heapMb, Task afterFirst) throws IOException {
         List<Process> running = new ArrayList<>();
         Thread hook = new Thread(() -> running.forEach(Process::destroy), "quickstart-children");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -118,7 +128,7 @@ public final class StudentRuns {
                 LOG.info("student '{}' in a child JVM (1 thread), log {}", job.name(), logFile(job));
                 running.add(pb.start());
             }
-            monitor(jobs, running);
+            monitor(jobs, running, afterFirst);
             List<Outcome> outcomes = new ArrayList<>();
             for (int i = 0; i < jobs.size(); i++) {
                 Job job = jobs.get(i);
@@ -145,24 +155,38 @@ public final class StudentRuns {
         }
     }
 
-    /** Every minute until all children end, one line per running child: its latest step and ETA. */
-    private static void monitor(List<Job> jobs, List<Process> running) throws IOException {
+    /**
+     * Waits for the children; once a minute, one line per running child (its latest step and ETA). When the first
+     * child ends well while another still runs, {@code afterFirst} runs here, on the core it freed.
+     */
+    private static void monitor(List<Job> jobs, List<Process> running, Task afterFirst) throws IOException {
+        boolean ran = afterFirst == null;
+        long lastReport = System.nanoTime();
         while (running.stream().anyMatch(Process::isAlive)) {
             try {
                 running.stream().filter(Process::isAlive).findFirst().orElseThrow()
-                        .waitFor(PROGRESS_SECONDS, TimeUnit.SECONDS);
+                        .waitFor(POLL_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while the students were training", e);
             }
-            for (int i = 0; i < jobs.size(); i++) {
-                if (running.get(i).isAlive()) {
-                    String progress = progress(logFile(jobs.get(i)));
+            if (!ran && running.stream().anyMatch(p -> !p.isAlive() && p.exitValue() == 0)
+                    && running.stream().anyMatch(Process::isAlive)) {
+                ran = true;
+                afterFirst.run();
+            }
+            if (System.nanoTime() - lastReport > PROGRESS_SECONDS * 1_000_000_000L) {
+                lastReport = System.nanoTime();
+                for (int i = 0; i < jobs.size(); i++) {
+                    String progress = running.get(i).isAlive() ? progress(logFile(jobs.get(i))) : null;
                     if (progress != null) {
                         LOG.info("student '{}': {}", jobs.get(i).name(), progress);
                     }
                 }
             }
+        }
+        if (!ran && running.stream().allMatch(p -> p.exitValue() == 0)) {
+            afterFirst.run();
         }
     }
 
