@@ -2,8 +2,13 @@ package org.detrkd.quickstart;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.detrkd.datasets.eval.EvalResult;
 import org.detrkd.datasets.generate.DatasetMaker;
+import org.detrkd.datasets.io.InputException;
 import org.detrkd.datasets.generate.Generators;
 import org.detrkd.datasets.generate.ShapesSpec;
 import org.detrkd.datasets.io.Provenance;
@@ -106,8 +112,35 @@ public final class Quickstart {
         this.results = out.resolve("results");
     }
 
-    /** Runs (or continues) the job. */
+    /**
+     * Runs (or continues) the job, holding {@code OUT/.quickstart.lock} so that two invocations never train into the
+     * same folders (the lock dies with the process).
+     *
+     * @throws InputException when another quickstart holds the folder, or on bad input
+     */
     public Summary run() throws IOException {
+        Files.createDirectories(out);
+        Path lockFile = out.resolve(".quickstart.lock");
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new InputException(out, "", "another detrkd quickstart is running in this folder (it holds "
+                        + lockFile.getFileName() + "): wait for it to end or use another --out");
+            }
+            try {
+                return runLocked();
+            } finally {
+                lock.release();
+            }
+        }
+    }
+
+    private Summary runLocked() throws IOException {
         long t0 = System.nanoTime();
         // the shipped files are verified first: a corrupt teacher is refused before anything else runs
         ShippedFiles.Materialized shippedTeacher = s.trainTeacher() ? null : s.shipped().materialize(out);
@@ -128,14 +161,17 @@ public final class Quickstart {
         boolean teacherReused = teacher != null;
         StudentPlan plan = plan();
         if (teacher == null && !plan.children()) {
-            teacher = evaluateTeacher(teacherKey);
+            teacher = evaluateTeacher(teacherKey, s.threads());
         }
         t = lap("teacher", t);
 
         LOG.info("step 3/4: plain and DETRDistill students, {} epochs, seed {}", s.epochs(), s.seed());
         ResultRecord[] teacherBox = {teacher};
-        String mode = students(plan, teacher != null ? null : () -> teacherBox[0] = evaluateTeacher(teacherKey),
-                teacherBox);
+        // beside a training child, one thread: OpenMP threads on an oversubscribed core slow down many times over
+        String mode = students(plan, teacher != null ? null : () -> {
+            JniUtils.setNumThreads(1);
+            teacherBox[0] = evaluateTeacher(teacherKey, 1);
+        }, teacherBox);
         t = lap("students", t);
 
         LOG.info("step 4/4: report");
@@ -271,7 +307,7 @@ public final class Quickstart {
     }
 
     /** Evaluates the teacher on val, writes its record and applies the teacher gate. */
-    private ResultRecord evaluateTeacher(String key) throws IOException {
+    private ResultRecord evaluateTeacher(String key, int threads) throws IOException {
         long start = System.nanoTime();
         RunSpec ts = RunSpec.read(RunSpec.locate(teacherDir));
         EvalResult r;
@@ -287,7 +323,7 @@ public final class Quickstart {
         spec.put("weights_sha256", teacherSha);
         ResultRecord rec = QuickstartReport.record(QuickstartReport.TEACHER, scale, group, Map.of(), s.epochs(), null,
                 spec, ts.seed(), r.stats(), (System.nanoTime() - start) / 1e9, 0, MemoryStats.sample().peakRssBytes(),
-                environment(s.threads()));
+                environment(threads));
         QuickstartReport.write(results, rec, key);
         return rec;
     }

@@ -200,6 +200,20 @@ public class QuickstartCommandTest {
     }
 
     @Test
+    public void aSecondQuickstartInTheSameFolderIsRefused() throws Exception {
+        Path out = Files.createTempDirectory("detrkd-qs-locked");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(out.resolve(".quickstart.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock held = ch.lock()) {
+            DetrkdCliTest.Run r = new DetrkdCliTest.Run(args(out, shipped, "1"));
+            assertEquals(r.code, Detrkd.EXIT_BAD_INPUT, r.err);
+            assertEquals(r.err.strip(), "detrkd: " + out + ": another detrkd quickstart is running in this folder (it "
+                    + "holds .quickstart.lock): wait for it to end or use another --out");
+            assertFalse(Files.exists(out.resolve("data")), "nothing done");
+        }
+    }
+
+    @Test
     public void aCorruptShippedFileIsRefusedBeforeAnythingTrains() throws Exception {
         Path bad = Files.createTempDirectory("detrkd-qs-corrupt");
         for (String f : new String[] {ShippedFiles.TEACHER, ShippedFiles.TEACHER_SPEC, ShippedFiles.STUDENT_BACKBONE,
