@@ -1,8 +1,12 @@
 package org.detrkd.reports.aggregate;
 
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import org.detrkd.reports.model.CocoMetrics;
 import org.detrkd.reports.model.LoadedResult;
 
 /**
@@ -18,20 +22,38 @@ import org.detrkd.reports.model.LoadedResult;
  * @param failed how many cells failed
  * @param stats per metric (all 12 COCO names), mean and sample std over finished seeds
  * @param baseline whether this row is the baseline of its group (the plain student)
- * @param baselineRow the row our delta is taken against, or null (this row is the baseline, or none found)
- * @param delta our mean minus the baseline's mean, for AP, APs, APm, APl where both exist
+ * @param baselineRow the row our change is taken against, or null (this row is the baseline, or none found)
+ * @param changes our change against the baseline and its noise, for AP, APs, APm, APl where both exist
  * @param paper the paper's numbers for this row (AP, APs, APm, APl or a subset), empty if none
  * @param paperDelta the paper's number minus its baseline row's, where both exist
- * @param disagree metrics where our delta and the paper's have opposite signs (zero has no sign)
+ * @param verdicts per metric with both our change and the paper's, the {@link DirectionRule} verdict
  */
 public record AggregateRow(
         RowKey key, String table, String method, String detector, int epochs,
         List<LoadedResult> cells, int failed, Map<String, Stat> stats, boolean baseline, String baselineRow,
-        Map<String, Double> delta, Map<String, Double> paper, Map<String, Double> paperDelta,
-        Set<String> disagree) {
+        Map<String, Change> changes, Map<String, Double> paper, Map<String, Double> paperDelta,
+        Map<String, Verdict> verdicts) {
 
-    /** Whether any metric disagrees in sign with the paper. */
+    /** Our mean minus the baseline's mean, per metric with a change. */
+    public Map<String, Double> delta() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        changes.forEach((m, c) -> out.put(m, c.delta()));
+        return out;
+    }
+
+    /** Metrics whose change is clearly of the opposite sign to the paper's ({@link Verdict#DISAGREE}). */
+    public Set<String> disagree() {
+        Set<String> out = new TreeSet<>(Comparator.comparingInt(CocoMetrics.NAMES::indexOf));
+        verdicts.forEach((m, v) -> {
+            if (v == Verdict.DISAGREE) {
+                out.add(m);
+            }
+        });
+        return out;
+    }
+
+    /** Whether any metric clearly disagrees in direction with the paper. */
     public boolean anyDisagree() {
-        return !disagree.isEmpty();
+        return verdicts.containsValue(Verdict.DISAGREE);
     }
 }

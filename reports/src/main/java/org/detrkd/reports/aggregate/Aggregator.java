@@ -22,14 +22,25 @@ import org.detrkd.reports.model.Scale;
  * (in points, 0-100; a metric pycocotools leaves undefined, -1, is skipped); the delta against the plain student of the
  * same group (same detector, same schedule): the paper's baseline row of that group when the table is known
  * ({@link PaperTables#baselineRow}), else the {@code student} row with the same detector and epochs; the paper's number
- * and its delta against its baseline row; and DISAGREE where our delta and the paper's have opposite signs.
+ * and its delta against its baseline row; and, per metric, the {@link DirectionRule} verdict: DISAGREE only where our
+ * change is clearly (beyond the noise) of the opposite sign to a change the paper claims.
  */
 public final class Aggregator {
     private final PaperTables paper;
+    private final DirectionRule rule;
 
-    /** @param paper the paper's tables */
+    /** @param paper the paper's tables; the direction rule has the default noise floor */
     public Aggregator(PaperTables paper) {
+        this(paper, DirectionRule.defaults());
+    }
+
+    /**
+     * @param paper the paper's tables
+     * @param rule when our change has a clear direction, and how it compares with the paper's
+     */
+    public Aggregator(PaperTables paper, DirectionRule rule) {
         this.paper = paper;
+        this.rule = rule;
     }
 
     /** Aggregates all loaded results into suites sorted by suite id then scale. */
@@ -75,13 +86,13 @@ public final class Aggregator {
         Map<String, Stat> stats = stats(cells);
         Optional<RowKey> base = baselineKey(k, table, first, all);
         boolean isBaseline = base.map(k::equals).orElse(false);
-        Map<String, Double> delta = new LinkedHashMap<>();
+        Map<String, Change> changes = new LinkedHashMap<>();
         if (base.isPresent() && !isBaseline) {
-            Map<String, Stat> b = stats(all.get(base.get()));
+            List<LoadedResult> baseCells = all.get(base.get());
             for (String m : CocoMetrics.PAPER_COLUMNS) {
-                double d = stats.get(m).mean() - b.get(m).mean();
-                if (!Double.isNaN(d)) {
-                    delta.put(m, d);
+                Change c = rule.change(samples(cells, m), samples(baseCells, m));
+                if (c != null) {
+                    changes.put(m, c);
                 }
             }
         }
@@ -97,17 +108,17 @@ public final class Aggregator {
                 }
             });
         }
-        TreeSet<String> disagree = new TreeSet<>(Comparator.comparingInt(CocoMetrics.NAMES::indexOf));
-        delta.forEach((m, d) -> {
-            Double p = paperDelta.get(m);
-            if (p != null && Math.signum(d) * Math.signum(p) < 0) {
-                disagree.add(m);
+        Map<String, Verdict> verdicts = new LinkedHashMap<>();
+        changes.forEach((m, c) -> {
+            Verdict v = rule.verdict(c, paperDelta.get(m));
+            if (v != null) {
+                verdicts.put(m, v);
             }
         });
         int failed = (int) cells.stream().filter(c -> !c.record().finished()).count();
         return new AggregateRow(k, table, first.method(), first.detector(), first.epochs(), List.copyOf(cells),
                 failed, stats, isBaseline, base.filter(b -> !isBaseline).map(RowKey::row).orElse(null),
-                delta, paperValues, paperDelta, disagree);
+                changes, paperValues, paperDelta, verdicts);
     }
 
     private Optional<RowKey> baselineKey(RowKey k, String table, ResultRecord r, Map<RowKey, List<LoadedResult>> all) {
@@ -135,16 +146,21 @@ public final class Aggregator {
     private static Map<String, Stat> stats(List<LoadedResult> cells) {
         Map<String, Stat> out = new LinkedHashMap<>();
         for (String m : CocoMetrics.NAMES) {
-            List<Double> values = new ArrayList<>();
-            for (LoadedResult c : cells) {
-                if (c.record().finished()) {
-                    double v = c.record().metrics().get(m);
-                    if (v >= 0) {
-                        values.add(100.0 * v);
-                    }
+            out.put(m, Stat.of(samples(cells, m).stream().map(DirectionRule.Sample::value).toList()));
+        }
+        return out;
+    }
+
+    /** The finished seeds' values of metric {@code m} in points; undefined values (-1) are skipped. */
+    private static List<DirectionRule.Sample> samples(List<LoadedResult> cells, String m) {
+        List<DirectionRule.Sample> out = new ArrayList<>();
+        for (LoadedResult c : cells) {
+            if (c.record().finished()) {
+                double v = c.record().metrics().get(m);
+                if (v >= 0) {
+                    out.add(new DirectionRule.Sample(c.record().seed(), 100.0 * v));
                 }
             }
-            out.put(m, Stat.of(values));
         }
         return out;
     }

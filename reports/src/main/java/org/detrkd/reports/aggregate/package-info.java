@@ -1,5 +1,5 @@
 /**
- * Cells grouped into paper-style rows: mean and sample std over seeds, deltas against the plain student and the
- * paper's, DISAGREE flags.
+ * Cells grouped into paper-style rows: mean and sample std over seeds, changes against the plain student with their
+ * noise, the paper's changes, and the direction verdicts of {@link org.detrkd.reports.aggregate.DirectionRule}.
  */
 package org.detrkd.reports.aggregate;

@@ -25,9 +25,14 @@ public final class BaselineReader {
     private BaselineReader() {
     }
 
+    /** Whether {@code path} is read as a report's {@code results.csv} (a regular file named {@code *.csv}). */
+    public static boolean isCsv(Path path) {
+        return Files.isRegularFile(path) && path.getFileName().toString().endsWith(".csv");
+    }
+
     /** Reads a folder, a result file or a {@code .csv} file. */
     public static List<CellAp> read(Path path) {
-        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".csv")) {
+        if (isCsv(path)) {
             return readCsv(path);
         }
         return ResultLoader.load(List.of(path)).stream().map(CellAp::of).toList();

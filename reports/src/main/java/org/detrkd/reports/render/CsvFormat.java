@@ -11,8 +11,10 @@ import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.detrkd.reports.aggregate.AggregateRow;
+import org.detrkd.reports.aggregate.Change;
 import org.detrkd.reports.aggregate.Stat;
 import org.detrkd.reports.aggregate.SuiteSummary;
+import org.detrkd.reports.aggregate.Verdict;
 import org.detrkd.reports.model.CocoMetrics;
 import org.detrkd.reports.model.LoadedResult;
 import org.detrkd.reports.model.ResultRecord;
@@ -22,7 +24,10 @@ import org.detrkd.reports.model.ResultRecord;
  *
  * <p>{@code results.csv}: one row per cell and metric (12 per finished cell; one row with empty metric for a failed
  * cell), raw values on the 0-1 scale, the cell's parameters as columns. {@code summary.csv}: one row per aggregated
- * row and metric, in AP points (0-100): mean, std, n, our delta, the paper's number and delta, disagree.
+ * row and metric, in AP points (0-100): mean, std, n, our delta with its standard error and noise test
+ * ({@code paired-se}, {@code unpaired-se}, {@code floor}), the paper's number and delta, and the direction verdict
+ * ({@code agree}, {@code disagree}, {@code within-noise}, {@code no-claim}; empty where our change or the paper's is
+ * missing) of {@link org.detrkd.reports.aggregate.DirectionRule}.
  */
 public final class CsvFormat implements ResultFormat {
     /** Columns of {@code results.csv}. */
@@ -32,7 +37,7 @@ public final class CsvFormat implements ResultFormat {
     /** Columns of {@code summary.csv}. */
     public static final List<String> SUMMARY_COLUMNS = List.of("suite", "scale", "not_a_result", "table", "group",
             "row", "column", "preset", "method", "detector", "epochs", "seeds", "failed", "metric", "mean", "std",
-            "delta", "paper", "paper_delta", "disagree");
+            "delta", "delta_se", "noise_test", "paper", "paper_delta", "verdict");
 
     static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").build();
 
@@ -92,11 +97,13 @@ public final class CsvFormat implements ResultFormat {
     private static void printRow(CSVPrinter p, SuiteSummary s, AggregateRow row) throws IOException {
         for (String m : CocoMetrics.NAMES) {
             Stat st = row.stats().get(m);
+            Change c = row.changes().get(m);
+            Verdict v = row.verdicts().get(m);
             p.printRecord(s.suite(), s.scale().id(), !s.isResult(), nz(row.table()), row.key().group(),
                     row.key().row(), row.key().column(), row.key().preset(), row.method(), row.detector(),
                     row.epochs(), row.cells().size(), row.failed(), m, num(st.mean()), num(st.std()),
-                    num(row.delta().get(m)), num(row.paper().get(m)), num(row.paperDelta().get(m)),
-                    row.disagree().contains(m));
+                    c == null ? "" : num(c.delta()), c == null ? "" : num(c.se()), c == null ? "" : c.test().id(),
+                    num(row.paper().get(m)), num(row.paperDelta().get(m)), v == null ? "" : v.id());
         }
     }
 

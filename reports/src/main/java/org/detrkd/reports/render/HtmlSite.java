@@ -60,7 +60,8 @@ public final class HtmlSite implements ResultFormat {
         written.add(render("leaderboard.ftlh", HtmlViews.leaderboard(model.suites()), "",
                 outDir.resolve("leaderboard.html")));
         for (SuiteSummary s : model.suites()) {
-            written.add(render("suite.ftlh", HtmlViews.suite(s), "../", outDir.resolve(HtmlViews.suitePath(s))));
+            written.add(render("suite.ftlh", HtmlViews.suite(s, model.rule()), "../",
+                    outDir.resolve(HtmlViews.suitePath(s))));
         }
         for (LoadedResult c : model.results()) {
             List<String> images = copyImages(c, outDir);

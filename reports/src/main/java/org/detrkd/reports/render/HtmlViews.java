@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.detrkd.reports.aggregate.AggregateRow;
+import org.detrkd.reports.aggregate.DirectionRule;
 import org.detrkd.reports.aggregate.SuiteSummary;
 import org.detrkd.reports.model.LoadedResult;
 import org.detrkd.reports.model.ResultRecord;
@@ -59,13 +60,16 @@ final class HtmlViews {
         return m;
     }
 
-    /** One suite page: groups of rows with our numbers and the paper's. */
-    static Map<String, Object> suite(SuiteSummary s) {
+    /** One suite page: groups of rows with our numbers and the paper's, and the direction rule's legend. */
+    static Map<String, Object> suite(SuiteSummary s, DirectionRule rule) {
         Map<String, Object> m = suiteLink(s);
         m.put("table", s.table() == null ? "none" : s.table());
+        m.put("noiseFloor", Fmt.num(rule.noiseFloor()));
+        m.put("noClaimBelow", Fmt.num(DirectionRule.NO_CLAIM_BELOW));
+        m.put("noiseMark", MarkdownFormat.NOISE);
         List<Map<String, Object>> groups = new ArrayList<>();
         for (String g : s.groups()) {
-            TableLayout layout = TableLayout.of(s, g);
+            TableLayout layout = TableLayout.of(s, g, rule);
             Map<String, Object> gm = new LinkedHashMap<>();
             gm.put("name", g);
             gm.put("headers", layout.headers());
@@ -87,8 +91,10 @@ final class HtmlViews {
         List<Map<String, Object>> ours = new ArrayList<>();
         for (TableLayout.Value v : line.ours()) {
             Map<String, Object> cell = new LinkedHashMap<>();
-            cell.put("text", v.text().replace(" " + MarkdownFormat.DISAGREE, ""));
+            cell.put("text", v.text());
             cell.put("disagree", v.disagree());
+            cell.put("noise", v.noise());
+            cell.put("note", v.note());
             ours.add(cell);
         }
         m.put("ours", ours);

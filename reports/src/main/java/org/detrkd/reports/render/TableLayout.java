@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.detrkd.reports.aggregate.AggregateRow;
+import org.detrkd.reports.aggregate.Change;
+import org.detrkd.reports.aggregate.DirectionRule;
 import org.detrkd.reports.aggregate.SuiteSummary;
+import org.detrkd.reports.aggregate.Verdict;
 import org.detrkd.reports.model.CocoMetrics;
 import org.detrkd.reports.model.LoadedResult;
 import org.detrkd.reports.model.PaperTables;
@@ -22,8 +25,45 @@ import org.detrkd.reports.model.PaperTables;
  * @param lines the lines in order
  */
 record TableLayout(List<String> headers, List<Line> lines) {
-    /** One value of ours: its text (mean ± std (delta)) and whether it disagrees with the paper. */
-    record Value(String text, boolean disagree) {
+    /**
+     * One value of ours.
+     *
+     * @param text {@code mean ± std (delta)}, without marks
+     * @param verdict the direction verdict against the paper, or null
+     * @param noise whether our change is within the noise (shown as {@link MarkdownFormat#NOISE})
+     * @param note how the change's noise and direction were judged (a tooltip), empty when there is no change
+     */
+    record Value(String text, Verdict verdict, boolean noise, String note) {
+        static final Value EMPTY = new Value("", null, false, "");
+
+        /** Whether our change clearly disagrees in direction with the paper's. */
+        boolean disagree() {
+            return verdict == Verdict.DISAGREE;
+        }
+
+        /** Of metric {@code m} of {@code r}. */
+        static Value of(AggregateRow r, String m, DirectionRule rule) {
+            Change c = r.changes().get(m);
+            if (c == null) {
+                return new Value(MarkdownFormat.ours(r, m), null, false, "");
+            }
+            Verdict v = r.verdicts().get(m);
+            String note = "change " + Fmt.signed(c.delta()) + ": " + rule.explain(c);
+            if (v != null) {
+                note += "; " + paperNote(v, r.paperDelta().get(m));
+            }
+            return new Value(MarkdownFormat.ours(r, m), v, rule.withinNoise(c), note);
+        }
+
+        private static String paperNote(Verdict v, double paperDelta) {
+            String p = "the paper's " + Fmt.signed(paperDelta);
+            return switch (v) {
+                case AGREE -> "agrees with " + p;
+                case DISAGREE -> "DISAGREES with " + p;
+                case WITHIN_NOISE -> "no clear direction to set against " + p;
+                case NO_CLAIM -> p + " is no claim (below " + Fmt.num(DirectionRule.NO_CLAIM_BELOW) + ")";
+            };
+        }
     }
 
     /**
@@ -47,19 +87,19 @@ record TableLayout(List<String> headers, List<Line> lines) {
     }
 
     /** The layout of {@code group} in {@code s}. */
-    static TableLayout of(SuiteSummary s, String group) {
+    static TableLayout of(SuiteSummary s, String group, DirectionRule rule) {
         List<AggregateRow> rows = s.rowsOf(group);
         boolean pivot = rows.stream().anyMatch(r -> !r.key().column().isEmpty());
-        return pivot ? pivot(s, rows) : plain(rows);
+        return pivot ? pivot(s, rows, rule) : plain(rows, rule);
     }
 
-    private static TableLayout plain(List<AggregateRow> rows) {
+    private static TableLayout plain(List<AggregateRow> rows, DirectionRule rule) {
         List<Line> lines = new ArrayList<>();
         for (AggregateRow r : rows) {
             List<Value> ours = new ArrayList<>();
             List<String> paper = new ArrayList<>();
             for (String m : CocoMetrics.PAPER_COLUMNS) {
-                ours.add(new Value(MarkdownFormat.ours(r, m), r.disagree().contains(m)));
+                ours.add(Value.of(r, m, rule));
                 paper.add(MarkdownFormat.paper(r, m));
             }
             lines.add(new Line(r.key().row(), r.method(), r.key().preset(), MarkdownFormat.seeds(r), r.baseline(),
@@ -68,7 +108,7 @@ record TableLayout(List<String> headers, List<Line> lines) {
         return new TableLayout(CocoMetrics.PAPER_COLUMNS, lines);
     }
 
-    private static TableLayout pivot(SuiteSummary s, List<AggregateRow> rows) {
+    private static TableLayout pivot(SuiteSummary s, List<AggregateRow> rows, DirectionRule rule) {
         List<String> headers = new ArrayList<>(PaperTables.get().epochColumns(s.table()).keySet());
         rows.stream().map(r -> r.key().column()).distinct().sorted()
                 .filter(c -> !headers.contains(c)).forEach(headers::add);
@@ -82,8 +122,7 @@ record TableLayout(List<String> headers, List<Line> lines) {
             List<String> paper = new ArrayList<>();
             for (String h : headers) {
                 AggregateRow r = same.stream().filter(x -> x.key().column().equals(h)).findFirst().orElse(null);
-                ours.add(r == null ? new Value("", false)
-                        : new Value(MarkdownFormat.ours(r, "AP"), r.disagree().contains("AP")));
+                ours.add(r == null ? Value.EMPTY : Value.of(r, "AP", rule));
                 paper.add(r == null ? "" : MarkdownFormat.paper(r, "AP"));
             }
             AggregateRow first = same.get(0);

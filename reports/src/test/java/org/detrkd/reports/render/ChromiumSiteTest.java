@@ -21,12 +21,20 @@ import org.testng.annotations.BeforeClass;
 import org.testng.annotations.Test;
 
 /**
- * Opens the rendered site in headless Chromium: a screenshot of {@code index.html} must be written and not blank, and
- * the leaderboard's inline script must sort on a header click and filter by scale. Skipped when
- * {@code /usr/bin/chromium} is absent (CI installs it).
+ * Opens the rendered site in headless Chromium: a screenshot of {@code index.html} must be written and not blank; a
+ * suite page must show its DISAGREE and within-noise marks in their colours; a cell page must lay out its charts and
+ * load its selection-mask image; the leaderboard's inline script must sort on a header click and filter by scale.
+ * Skipped when {@code /usr/bin/chromium} is absent (CI installs it).
+ *
+ * <p>A screenshot for the README: with {@code -Ddetrkd.screenshot=FILE} the suite-page test also saves its screenshot
+ * (1280 x 900, at most 300 KB) to {@code FILE}; {@code -Ddetrkd.screenshotPage=HTML_FILE} takes it of another page,
+ * e.g. a suite page of a real report, instead of the fixture's table 5. From the worktree root:
+ * {@code ./mvnw -B -o -q -pl reports test -Dtest=ChromiumSiteTest -Ddetrkd.screenshot=$PWD/docs/report-screenshot.png
+ * -Ddetrkd.screenshotPage=$PWD/report/suites/table5-mini.html} (relative paths resolve against {@code reports/}).
  */
 public class ChromiumSiteTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final long MAX_SCREENSHOT_BYTES = 300 * 1024;
     private Path site;
     private Path work;
 
@@ -77,6 +85,91 @@ public class ChromiumSiteTest {
         // the dark navigation bar is at the top: the page's own stylesheet was applied
         int nav = img.getRGB(5, 5) & 0xffffff;
         assertEquals(Integer.toHexString(nav), "243447");
+    }
+
+    /** How many sampled pixels (every second row and column) have exactly the colour {@code rgb}. */
+    private static int pixels(BufferedImage img, int rgb) {
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y += 2) {
+            for (int x = 0; x < img.getWidth(); x += 2) {
+                n += (img.getRGB(x, y) & 0xffffff) == rgb ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    public void suitePageShowsItsMarksAndLegend() throws Exception {
+        Path png = work.resolve("table5.png");
+        chromium(List.of("--screenshot=" + png, "--window-size=1280,900", "--hide-scrollbars"),
+                site.resolve("suites/table5-mini.html").toUri().toString());
+        assertTrue(Files.isRegularFile(png), "no screenshot written; chromium stderr: "
+                + Files.readString(work.resolve("stderr.txt")));
+        BufferedImage img = ImageIO.read(png.toFile());
+        // style.css: the DISAGREE badge is #c62828, a DISAGREE cell #ffebee, the within-noise badge #e0e0e0
+        assertTrue(pixels(img, 0xc62828) > 20, "no DISAGREE badge drawn");
+        assertTrue(pixels(img, 0xffebee) > 200, "no DISAGREE cell drawn");
+        assertTrue(pixels(img, 0xe0e0e0) > 20, "no within-noise mark drawn");
+        String dom = chromium(List.of("--dump-dom"), site.resolve("suites/table5-mini.html").toUri().toString());
+        assertTrue(dom.contains("<summary>Direction rule</summary>"), "legend missing");
+        assertEquals(count(dom, "class=\"num noise-cell\""), 3, "within-noise values: FD APs, AD AP, AD APs");
+        assertEquals(count(dom, "class=\"num dis-cell\""), 2, "DISAGREE values: AD APm, AD APl");
+        saveScreenshotIfAsked(png);
+    }
+
+    private void saveScreenshotIfAsked(Path fixturePng) throws Exception {
+        String target = System.getProperty("detrkd.screenshot", "");
+        if (target.isBlank()) {
+            return;
+        }
+        Path out = Path.of(target).toAbsolutePath();
+        Path png = fixturePng;
+        String page = System.getProperty("detrkd.screenshotPage", "");
+        if (!page.isBlank()) {
+            Path html = Path.of(page).toAbsolutePath();
+            assertTrue(Files.isRegularFile(html), "detrkd.screenshotPage: no such file " + html);
+            png = work.resolve("page.png");
+            chromium(List.of("--screenshot=" + png, "--window-size=1280,900", "--hide-scrollbars"),
+                    html.toUri().toString());
+        }
+        assertTrue(Files.size(png) <= MAX_SCREENSHOT_BYTES, "screenshot is " + Files.size(png) + " bytes, over "
+                + MAX_SCREENSHOT_BYTES + ": not saved to " + out);
+        Files.createDirectories(out.getParent());
+        Files.copy(png, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static int count(String s, String what) {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    public void cellPageDrawsItsChartsAndImage() throws Exception {
+        Path probe = site.resolve("cell-probe.html");
+        Files.writeString(probe, """
+                <!DOCTYPE html><html><body><iframe id="f" src="cells/table5-mini/adamixer-ld-seed0.html"
+                width="1200" height="900"></iframe><script>
+                document.getElementById('f').onload = function () {
+                  var d = document.getElementById('f').contentDocument;
+                  var charts = Array.prototype.filter.call(d.querySelectorAll('svg.chart'),
+                      function (c) { var r = c.getBoundingClientRect(); return r.width > 500 && r.height > 200; });
+                  var imgs = Array.prototype.filter.call(d.querySelectorAll('img'),
+                      function (i) { return i.complete && i.naturalWidth === 32; });
+                  var out = document.createElement('pre'); out.id = 'out';
+                  out.textContent = charts.length + ' charts, ' + imgs.length + ' images, '
+                      + d.querySelectorAll('h2').length + ' sections'; document.body.appendChild(out);
+                };
+                </script></body></html>
+                """);
+        String dom = chromium(List.of("--allow-file-access-from-files", "--virtual-time-budget=5000", "--dump-dom"),
+                probe.toUri().toString());
+        Matcher m = Pattern.compile("<pre id=\"out\">([^<]*)</pre>").matcher(dom);
+        assertTrue(m.find(), "probe did not run: " + dom);
+        // loss terms, AP vs epoch, instability; the 32 x 32 selection mask; 7 sections (see the golden cell page)
+        assertEquals(m.group(1), "3 charts, 1 images, 7 sections");
     }
 
     @Test
