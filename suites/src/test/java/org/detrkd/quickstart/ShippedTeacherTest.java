@@ -26,8 +26,8 @@ import org.testng.annotations.Test;
  * only on (seed, split, index), so it is the default benchmark's val split image for image.
  */
 public class ShippedTeacherTest {
-    /** A little below the shipped teacher's measured val AP on the default benchmark. */
-    static final double MIN_AP = 0.35;
+    /** A little below the shipped teacher's measured val AP on the default benchmark (0.4320, PROVENANCE.md). */
+    static final double MIN_AP = 0.42;
 
     private static ShippedFiles shippedOrSkip() {
         ShippedFiles files = ShippedFiles.fromClasspath();
