@@ -169,6 +169,7 @@ public final class Quickstart {
         ResultRecord[] teacherBox = {teacher};
         // beside a training child, one thread: OpenMP threads on an oversubscribed core slow down many times over
         String mode = students(plan, teacher != null ? null : () -> {
+            Engine.getInstance(); // loads the native library when nothing here has used the engine yet
             JniUtils.setNumThreads(1);
             teacherBox[0] = evaluateTeacher(teacherKey, 1);
         }, teacherBox);

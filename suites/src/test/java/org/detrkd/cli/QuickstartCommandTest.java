@@ -52,7 +52,8 @@ public class QuickstartCommandTest {
     @Test
     public void endToEndOnTinyDataAndRerunResumes() throws Exception {
         Path out = Files.createTempDirectory("detrkd-qs");
-        DetrkdCliTest.Run r = new DetrkdCliTest.Run(args(out, shipped, "2"));
+        // a fresh JVM, as './detrkd quickstart' starts: nothing has loaded the engine before the job needs it
+        Fresh r = Fresh.run(out.resolve("quickstart.log"), args(out, shipped, "2"));
         assertEquals(r.code, 0, r.err + r.out);
         assertTrue(r.out.contains("students: 2 child JVMs side by side"), r.out);
         assertTrue(r.out.contains("SMOKE-scale numbers (not a result)"), r.out);
@@ -113,6 +114,23 @@ public class QuickstartCommandTest {
         double[][] seqRows = rows(seq.out, false);
         for (int i = 0; i < 3; i++) {
             assertEquals(seqRows[i], printed[i], "row " + i);
+        }
+    }
+
+    /** {@code detrkd ARGS} in a new JVM with this one's class path and one intra-op thread. */
+    private record Fresh(int code, String out, String err) {
+        static Fresh run(Path log, String... args) throws Exception {
+            List<String> cmd = new java.util.ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+                    "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
+                    "-cp", System.getProperty("java.class.path"), Detrkd.class.getName()));
+            cmd.addAll(List.of(args));
+            Path stdout = log.resolveSibling(log.getFileName() + ".out");
+            Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(log.toFile()).start();
+            int code = p.waitFor();
+            String err = Files.readString(log);
+            return new Fresh(code, Files.readString(stdout), err.length() > 4000 ? err.substring(err.length() - 4000)
+                    : err);
         }
     }
 
