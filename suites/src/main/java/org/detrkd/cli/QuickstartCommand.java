@@ -28,8 +28,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Distil the shipped Conditional DETR mini teacher into a student with DETRDistill and compare "
                 + "it with the plain student on the default mini benchmark; writes the result records and the report.",
-                "About 15 minutes on a 2-core CPU with the shipped teacher (--train-teacher: about 75 minutes more). "
-                + "Rerunning with the same options continues where it stopped and reuses what is done."})
+                "With the shipped teacher about 11 minutes on an idle 2-core CPU (estimated from step times; 19.5 "
+                + "minutes measured on a 2-core machine shared with other jobs); --train-teacher first trains the "
+                + "teacher, about 75 minutes more. Rerunning with the same options continues where it stopped and "
+                + "reuses what is done."})
 final class QuickstartCommand implements Callable<Integer> {
 
     @Spec
@@ -44,15 +46,15 @@ final class QuickstartCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--threads", paramLabel = "N", description = "intra-op threads of this process (default: the "
-            + "launcher's DETRKD_THREADS, else all cores); with --jobs 2 each student gets one thread")
+            + "launcher's DETRKD_THREADS, else all cores); with --jobs 2 each student gets half of them")
     Integer threads;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "6", description = "the students' schedule "
             + "(default: ${DEFAULT-VALUE}, lr x0.1 after 2/3 of it)")
     int epochs;
 
-    @Option(names = "--jobs", paramLabel = "1|2", description = "students trained at once: 2 = two child JVMs with one "
-            + "thread each, 1 = one after the other in this JVM (default: 2 when --threads >= 2, else 1)")
+    @Option(names = "--jobs", paramLabel = "1|2", description = "students trained at once: 2 = two child JVMs with half "
+            + "the threads each, 1 = one after the other in this JVM (default: 2 when --threads >= 2, else 1)")
     Integer jobs;
 
     @Option(names = "--train-teacher", description = "train the teacher here instead of using the shipped one: "

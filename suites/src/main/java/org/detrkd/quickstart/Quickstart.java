@@ -57,7 +57,8 @@ public final class Quickstart {
      * @param seed the students' seed
      * @param threads intra-op threads of this JVM
      * @param epochs the students' schedule
-     * @param jobs students trained at once (2: two child JVMs with one thread each; 1: one after the other here)
+     * @param jobs students trained at once (2: two child JVMs with half the threads each; 1: one after the other
+     *     here)
      * @param trainTeacher train the teacher here instead of using the shipped one
      * @param teacherMinutes the trained teacher's budget
      * @param pretrainSteps the trained teacher's backbone pretraining steps
@@ -167,11 +168,12 @@ public final class Quickstart {
 
         LOG.info("step 3/4: plain and DETRDistill students, {} epochs, seed {}", s.epochs(), s.seed());
         ResultRecord[] teacherBox = {teacher};
-        // beside a training child, one thread: OpenMP threads on an oversubscribed core slow down many times over
+        // beside a training child, only the threads the finished one freed: OpenMP threads on an oversubscribed
+        // core slow down many times over
         String mode = students(plan, teacher != null ? null : () -> {
             Engine.getInstance(); // loads the native library when nothing here has used the engine yet
-            JniUtils.setNumThreads(1);
-            teacherBox[0] = evaluateTeacher(teacherKey, 1);
+            JniUtils.setNumThreads(childThreads());
+            teacherBox[0] = evaluateTeacher(teacherKey, childThreads());
         }, teacherBox);
         t = lap("students", t);
 
@@ -249,7 +251,7 @@ public final class Quickstart {
      */
     private String students(StudentPlan plan, StudentRuns.Task teacherTask, ResultRecord[] teacher)
             throws IOException {
-        int threads = plan.children() ? 1 : s.threads();
+        int threads = plan.children() ? childThreads() : s.threads();
         List<StudentRuns.Job> jobs = new ArrayList<>();
         for (int i : plan.pending()) {
             QuickstartReport.Cell c = plan.cells().get(i);
@@ -258,7 +260,7 @@ public final class Quickstart {
         }
         long start = System.nanoTime();
         List<StudentRuns.Outcome> outcomes = jobs.isEmpty() ? List.of() : plan.children()
-                ? StudentRuns.inChildren(jobs, childHeapMb(), teacherTask) : StudentRuns.inProcess(jobs);
+                ? StudentRuns.inChildren(jobs, childHeapMb(), threads, teacherTask) : StudentRuns.inProcess(jobs);
         if (teacher[0] == null) {
             teacherTask.run(); // every student was reused
         }
@@ -286,8 +288,8 @@ public final class Quickstart {
         }
         double minutes = (System.nanoTime() - start) / 6e10;
         return plan.children()
-                ? String.format(Locale.ROOT, "%d child JVMs side by side (1 thread each), %.1f min", jobs.size(),
-                        minutes)
+                ? String.format(Locale.ROOT, "%d child JVMs side by side (%d thread%s each), %.1f min", jobs.size(),
+                        threads, threads == 1 ? "" : "s", minutes)
                 : String.format(Locale.ROOT, "%d in this JVM one after the other (%d threads), %.1f min",
                         jobs.size(), s.threads(), minutes);
     }
@@ -333,6 +335,11 @@ public final class Quickstart {
     public static Environment environment(int threads) {
         return Environment.ofThisJvm(Provenance.commit(), Provenance.version(), Engine.getDjlVersion(),
                 Engine.getInstance().getVersion(), List.of("cpu()"), threads);
+    }
+
+    /** @return intra-op threads of each child JVM: half of this process's, at least one */
+    private int childThreads() {
+        return Math.max(1, s.threads() / 2);
     }
 
     private static long childHeapMb() {

@@ -103,18 +103,20 @@ public final class StudentRuns {
     }
 
     /**
-     * Runs every job at once, each in a child JVM with one intra-op thread; their logs go to
+     * Runs every job at once, each in a child JVM with {@code threads} intra-op threads; their logs go to
      * {@code DIR.log} beside each run folder. A shutdown hook stops the children when this JVM is interrupted (the
      * runs resume on the next invocation).
      *
      * @param jobs the students
      * @param heapMb the heap of each child
+     * @param threads intra-op threads of each child (the jobs' {@code --threads} must say the same)
      * @param afterFirst work for this JVM once the first child has ended well (null: none); it also runs when all
      *     end together
      * @return their outcomes, in order
      * @throws InputException when a child reports bad input (its one-line message)
      */
-    public static List<Outcome> inChildren(List<Job> jobs, long heapMb, Task afterFirst) throws IOException {
+    public static List<Outcome> inChildren(List<Job> jobs, long heapMb, int threads, Task afterFirst)
+            throws IOException {
         List<Process> running = new ArrayList<>();
         Thread hook = new Thread(() -> running.forEach(Process::destroy), "quickstart-children");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -122,10 +124,11 @@ public final class StudentRuns {
         try {
             for (Job job : jobs) {
                 Files.createDirectories(job.dir().getParent());
-                ProcessBuilder pb = new ProcessBuilder(command(job, heapMb));
+                ProcessBuilder pb = new ProcessBuilder(command(job, heapMb, threads));
                 pb.redirectOutput(stdoutFile(job).toFile());
                 pb.redirectError(logFile(job).toFile());
-                LOG.info("student '{}' in a child JVM (1 thread), log {}", job.name(), logFile(job));
+                LOG.info("student '{}' in a child JVM ({} intra-op thread(s)), log {}", job.name(), threads,
+                        logFile(job));
                 running.add(pb.start());
             }
             monitor(jobs, running, afterFirst);
@@ -225,12 +228,12 @@ public final class StudentRuns {
     }
 
     /** The child's command line: this JVM's java and class path, the CLI's main class, one intra-op thread. */
-    static List<String> command(Job job, long heapMb) {
+    static List<String> command(Job job, long heapMb, int threads) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + heapMb + "m");
         cmd.add("-Dai.djl.offline=" + System.getProperty("ai.djl.offline", "true"));
-        cmd.add("-Dai.djl.pytorch.num_threads=1");
+        cmd.add("-Dai.djl.pytorch.num_threads=" + threads);
         cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("-DDJL_CACHE_DIR") || arg.startsWith("-Dai.djl.repository")) {

@@ -55,7 +55,7 @@ public class QuickstartCommandTest {
         // a fresh JVM, as './detrkd quickstart' starts: nothing has loaded the engine before the job needs it
         Fresh r = Fresh.run(out.resolve("quickstart.log"), args(out, shipped, "2"));
         assertEquals(r.code, 0, r.err + r.out);
-        assertTrue(r.out.contains("students: 2 child JVMs side by side"), r.out);
+        assertTrue(r.out.contains("students: 2 child JVMs side by side (1 thread each)"), r.out);
         assertTrue(r.out.contains("SMOKE-scale numbers (not a result)"), r.out);
         assertTrue(r.out.contains("provenance: commit "), r.out);
 
