@@ -126,7 +126,7 @@ public final class StudentRuns {
                 Files.createDirectories(job.dir().getParent());
                 ProcessBuilder pb = new ProcessBuilder(command(job, heapMb, threads));
                 pb.redirectOutput(stdoutFile(job).toFile());
-                pb.redirectError(logFile(job).toFile());
+                pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile(job).toFile())); // keeps earlier invocations
                 LOG.info("student '{}' in a child JVM ({} intra-op thread(s)), log {}", job.name(), threads,
                         logFile(job));
                 running.add(pb.start());
