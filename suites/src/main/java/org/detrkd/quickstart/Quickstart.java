@@ -155,6 +155,9 @@ public final class Quickstart {
         group = "Conditional DETR mini, students " + s.epochs() + " epochs";
         long t = lap("data", t0);
 
+        // --threads holds even when something in this JVM started the engine with another count before
+        Engine.getInstance();
+        JniUtils.setNumThreads(s.threads());
         LOG.info("step 2/4: the teacher ({})", s.trainTeacher() ? "trained here" : s.shipped().origin());
         teacher(shippedTeacher);
         String teacherKey = "teacher sha256 " + teacherSha + "\ndata " + data + "\ngroup " + group + "\n";
@@ -171,7 +174,6 @@ public final class Quickstart {
         // beside a training child, only the threads the finished one freed: OpenMP threads on an oversubscribed
         // core slow down many times over
         String mode = students(plan, teacher != null ? null : () -> {
-            Engine.getInstance(); // loads the native library when nothing here has used the engine yet
             JniUtils.setNumThreads(childThreads());
             teacherBox[0] = evaluateTeacher(teacherKey, childThreads());
         }, teacherBox);

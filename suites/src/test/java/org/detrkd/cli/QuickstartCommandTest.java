@@ -102,6 +102,9 @@ public class QuickstartCommandTest {
         }
         assertEquals(Files.getLastModifiedTime(plainFinal).toMillis(), plainTime, "not retrained");
 
+        // as when another job in this JVM started the engine with two threads: --threads 1 must still hold
+        ai.djl.engine.Engine.getInstance();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(2);
         Path sequential = Files.createTempDirectory("detrkd-qs-seq");
         DetrkdCliTest.Run seq = new DetrkdCliTest.Run(args(sequential, shipped, "1"));
         assertEquals(seq.code, 0, seq.err);
