@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Distil the shipped Conditional DETR mini teacher into a student with DETRDistill and compare "
                 + "it with the plain student on the default mini benchmark; writes the result records and the report.",
-                "With the shipped teacher about 11 minutes on an idle 2-core CPU (estimated from step times; 19.5 "
-                + "minutes measured on a 2-core machine shared with other jobs); --train-teacher first trains the "
+                "With the shipped teacher about 11 minutes on an idle 2-core CPU (estimated from step times; 16.5-19.5 "
+                + "minutes measured on this 2-core machine shared with other jobs); --train-teacher first trains the "
                 + "teacher, about 75 minutes more. Rerunning with the same options continues where it stopped and "
                 + "reuses what is done."})
 final class QuickstartCommand implements Callable<Integer> {
