@@ -1,5 +1,6 @@
 package org.detrkd.detr.adamixer;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -112,7 +113,7 @@ public final class AdaptiveSampling extends AbstractBlock {
             extent[2 * l] = (float) shapes.width(l) * strides[l];
             extent[2 * l + 1] = (float) shapes.height(l) * strides[l];
         }
-        NDArray mapping = m.create(extent, new Shape(levels, 1, 2)).toType(xy.getDataType(), false);
+        NDArray mapping = Scalars.array(m, extent, new Shape(levels, 1, 2), xy.getDataType());
         NDArray loc = xy.reshape(b, n, g, 1, p, 2).div(mapping); // [B, N, g, L, P, 2] in [0, 1]
         BilinearCorners c = BilinearCorners.compute(loc, shapes, levelWeights); // [B, N, g, 4, L, P]
         // per point, its 4 L neighbours: [B, N, g, P, 4, L]

@@ -127,7 +127,7 @@ public final class Xyzr {
             }
         }
         NDArray scaled = xyzr.stopGradient().reshape(s.get(0), s.get(1), 4, 1)
-                .mul(m.create(inv, new Shape(4, half)).toType(xyzr.getDataType(), false)); // [B, N, 4, half]
+                .mul(Scalars.array(m, inv, new Shape(4, half), xyzr.getDataType())); // [B, N, 4, half]
         return scaled.sin().concat(scaled.cos(), 3).reshape(s.get(0), s.get(1), d).stopGradient();
     }
 
@@ -145,7 +145,7 @@ public final class Xyzr {
         for (int l = 0; l < strides.length; l++) {
             log[l] = (float) (Math.log(strides[l]) / LN2);
         }
-        NDArray grid = z.getManager().create(log).toType(z.getDataType(), false);
+        NDArray grid = Scalars.array(z.getManager(), log, new Shape(log.length), z.getDataType());
         NDArray diff = z.expandDims(z.getShape().dimension()).sub(grid);
         return Scalars.mul(diff.square(), -1.0 / tau).softmax(diff.getShape().dimension() - 1);
     }

@@ -67,7 +67,7 @@ final class LevelGeometry {
             }
             ratios.add(validRatios.get(":, " + l + ":" + (l + 1) + ", :").broadcast(b, (long) h * w, 2));
         }
-        NDArray g = mgr.create(grid, new Shape(1, shapes.total(), 2));
+        NDArray g = Scalars.array(mgr, grid, new Shape(1, shapes.total(), 2), validRatios.getDataType());
         return g.div(NDArrays.concat(ratios, 1));
     }
 

@@ -1,5 +1,6 @@
 package org.detrkd.detr.ops;
 
+import org.detrkd.detr.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -81,10 +82,10 @@ public record BilinearCorners(NDArray index, NDArray weight) {
                 starts[i] = shapes.start(l);
             }
         }
-        NDArray pix = loc.mul(m.create(size, lp2).toType(type, false)).sub(0.5);
+        NDArray pix = loc.mul(Scalars.array(m, size, lp2, type)).sub(0.5);
         NDArray cell = pix.stopGradient().floor(); // integral values, no gradient
         NDArray frac = pix.sub(cell); // [..., L, P, 2], carries d/dloc
-        NDArray last = m.create(limit, lp2).toType(type, false);
+        NDArray last = Scalars.array(m, limit, lp2, type);
         // per axis: neighbour 0 at cell, neighbour 1 at cell + 1, each valid when clamping into [0, size - 1] keeps it
         NDArray c0 = cell.maximum(0).minimum(last);
         NDArray next = cell.add(1);
@@ -108,8 +109,8 @@ public record BilinearCorners(NDArray index, NDArray weight) {
             c0 = c0.toType(DataType.INT64, false);
             c1 = c1.toType(DataType.INT64, false);
         }
-        NDArray width = m.create(widths, lp).toType(c0.getDataType(), false);
-        NDArray start = m.create(starts, lp).toType(c0.getDataType(), false);
+        NDArray width = Scalars.array(m, widths, lp, c0.getDataType());
+        NDArray start = Scalars.array(m, starts, lp, c0.getDataType());
         NDArray row0 = c0.get("..., 1").mul(width).add(start);
         NDArray row1 = c1.get("..., 1").mul(width).add(start);
         NDArray x0 = c0.get("..., 0");

@@ -164,7 +164,7 @@ public final class MultiScaleDeformableAttention extends AbstractBlock {
                 }
             }
             NDManager m = offsets.getManager();
-            NDArray normalizer = m.create(norm, new Shape(levels, points, 2)).toType(offsets.getDataType(), false);
+            NDArray normalizer = Scalars.array(m, norm, new Shape(levels, points, 2), offsets.getDataType());
             return offsets.div(normalizer).add(ref.reshape(b, q, 1, levels, 1, 2));
         }
         NDArray r = ref.reshape(b, q, 1, levels, 1, 4);

@@ -91,7 +91,7 @@ public final class PositionEmbeddingSine {
         for (int i = 0; i < numPosFeats; i++) {
             f[i] = (float) Math.pow(temperature, 2.0 * (i / 2) / numPosFeats);
         }
-        return manager.create(f);
+        return Scalars.array(manager, f, new Shape(f.length), DataType.FLOAT32);
     }
 
     /** sin on even, cos on odd indices of the last axis. */

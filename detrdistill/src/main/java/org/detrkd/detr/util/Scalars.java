@@ -1,6 +1,8 @@
 package org.detrkd.detr.util;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -15,6 +17,11 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Every graph computation in detrkd that combines a tensor with a Java number through one of the unsafe ops goes
  * through this class; {@code GraphScalarSafetyTest} checks the detectors' gradients against freed-memory scribbling.
+ *
+ * <p>The same holds for arrays made from Java arrays ({@code manager.create(float[])}): they are safe only while the
+ * Java array object stays open. Code that frees intermediates early inside a training forward (an {@code NDScope}
+ * around a layer, as the multi-scale detectors do) makes such constants with {@link #array}, which copies them into
+ * memory libtorch owns.
  */
 public final class Scalars {
     private Scalars() {}
@@ -52,5 +59,22 @@ public final class Scalars {
     /** {@code min(x, value)} elementwise. */
     public static NDArray minimum(NDArray x, double value) {
         return x.minimum(constant(x, value));
+    }
+
+    /**
+     * A constant array whose memory libtorch owns (a copy of the Java data), safe to use in the graph even when the
+     * Java handle is closed before the backward pass.
+     *
+     * @param manager where the array lives
+     * @param data the values, row-major
+     * @param shape their shape
+     * @param type the data type of the result (converted from float32)
+     * @return the array, on {@code manager}
+     */
+    public static NDArray array(NDManager manager, float[] data, Shape shape, DataType type) {
+        try (NDArray wrapped = manager.create(data, shape)) {
+            NDArray owned = wrapped.duplicate(); // torch clone: libtorch-owned memory
+            return type == DataType.FLOAT32 ? owned : owned.toType(type, false);
+        }
     }
 }
