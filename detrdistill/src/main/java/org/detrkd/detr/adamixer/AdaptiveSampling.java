@@ -15,6 +15,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 import org.detrkd.detr.ops.BilinearCorners;
+import org.detrkd.detr.ops.TentSampling;
 import org.detrkd.detr.ops.SpatialShapes;
 import org.detrkd.detr.transformer.Layers;
 
@@ -115,6 +116,13 @@ public final class AdaptiveSampling extends AbstractBlock {
         }
         NDArray mapping = Scalars.array(m, extent, new Shape(levels, 1, 2), xy.getDataType());
         NDArray loc = xy.reshape(b, n, g, 1, p, 2).div(mapping); // [B, N, g, L, P, 2] in [0, 1]
+        if (TentSampling.preferred(shapes, 1, cg)) {
+            // small maps: one dense sampling matrix per (image, group) over its N*P points, summing the levels
+            NDArray v = value.reshape(b, s, g, cg).transpose(0, 2, 1, 3).reshape(b * g, s, cg);
+            NDArray l = loc.transpose(0, 2, 1, 4, 3, 5).reshape(b * g, n * p, levels, 1, 2);
+            NDArray w = levelWeights.transpose(0, 2, 1, 4, 3).reshape(b * g, n * p, levels, 1);
+            return TentSampling.sample(v, shapes, l, w).reshape(b, g, n, p, cg).transpose(0, 2, 1, 3, 4);
+        }
         BilinearCorners c = BilinearCorners.compute(loc, shapes, levelWeights); // [B, N, g, 4, L, P]
         // per point, its 4 L neighbours: [B, N, g, P, 4, L]
         NDArray index = c.index().transpose(0, 1, 2, 5, 3, 4);

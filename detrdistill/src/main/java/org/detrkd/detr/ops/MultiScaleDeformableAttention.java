@@ -175,9 +175,9 @@ public final class MultiScaleDeformableAttention extends AbstractBlock {
 
     /**
      * The sampling core, equal to Deformable DETR's {@code ms_deform_attn_core_pytorch} (which loops over levels
-     * calling {@code grid_sample}): here all levels, points and the four bilinear neighbours are gathered at once as
-     * rows of the {@code [N*S*M, D]} value, and the weighted sum is one batched matrix product. Results are on the
-     * weights' manager.
+     * calling {@code grid_sample}). Small maps (the mini presets) take {@link TentSampling}'s dense path; otherwise
+     * all levels, points and the four bilinear neighbours are gathered at once as rows of the {@code [N*S*M, D]}
+     * value, and the weighted sum is one batched matrix product. Results are on the locations' manager.
      *
      * @param value {@code [N, S, M, D]}, levels flattened as in {@link SpatialShapes}
      * @param shapes the L level shapes
@@ -202,7 +202,17 @@ public final class MultiScaleDeformableAttention extends AbstractBlock {
                     + weights.getShape());
         }
         long lq = ls.get(1);
-        long k = ls.get(3) * ls.get(4) * BilinearCorners.CORNERS;
+        long levels = ls.get(3);
+        long points = ls.get(4);
+        if (TentSampling.preferred(shapes, (int) points, d)) {
+            // small maps: dense sampling matrices per (batch, head) instead of gathering rows
+            NDArray v = value.transpose(0, 2, 1, 3).reshape(n * m, s, d);
+            NDArray loc = locations.transpose(0, 2, 1, 3, 4, 5).reshape(n * m, lq, levels, points, 2);
+            NDArray w = weights.transpose(0, 2, 1, 3, 4).reshape(n * m, lq, levels, points);
+            return TentSampling.sample(v, shapes, loc, w).reshape(n, m, lq, d).transpose(0, 2, 1, 3)
+                    .reshape(n, lq, m * d);
+        }
+        long k = levels * points * BilinearCorners.CORNERS;
         BilinearCorners c = BilinearCorners.compute(locations, shapes, weights); // [N, Lq, M, 4, L, P]
         NDManager mgr = locations.getManager();
         // row of value[n, s, m] in the [N*S*M, D] view: (n*S + s)*M + m

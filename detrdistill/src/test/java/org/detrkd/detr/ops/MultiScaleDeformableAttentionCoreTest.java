@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
 import java.io.IOException;
@@ -28,8 +29,31 @@ public class MultiScaleDeformableAttentionCoreTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(MultiScaleDeformableAttentionCoreTest.class);
 
-    @Test
-    public void matchesMsDeformAttnCorePytorchGolden() throws IOException {
+    /** Both sampling paths: the gather of four neighbours and {@link TentSampling}'s dense matrices. */
+    @DataProvider
+    public static Object[][] paths() {
+        return new Object[][] {{"gather"}, {"dense"}};
+    }
+
+    @Test(dataProvider = "paths")
+    public void matchesMsDeformAttnCorePytorchGolden(String path) throws IOException {
+        String before = System.setProperty(TentSampling.PATH_PROPERTY, path);
+        try {
+            matchesGolden();
+        } finally {
+            restore(before);
+        }
+    }
+
+    static void restore(String before) {
+        if (before == null) {
+            System.clearProperty(TentSampling.PATH_PROPERTY);
+        } else {
+            System.setProperty(TentSampling.PATH_PROPERTY, before);
+        }
+    }
+
+    private static void matchesGolden() throws IOException {
         JsonNode g = Goldens.load("ms_deform_attn.json");
         JsonNode tol = g.get("tolerance");
         double rtol = tol.get("rtol").asDouble();
@@ -74,8 +98,17 @@ public class MultiScaleDeformableAttentionCoreTest {
         }
     }
 
-    @Test
-    public void matchesScalarLoopsAndPerLevelGridSample() {
+    @Test(dataProvider = "paths")
+    public void matchesScalarLoopsAndPerLevelGridSample(String path) {
+        String before = System.setProperty(TentSampling.PATH_PROPERTY, path);
+        try {
+            matchesScalarLoops();
+        } finally {
+            restore(before);
+        }
+    }
+
+    private static void matchesScalarLoops() {
         int n = 2;
         int lq = 5;
         int heads = 2;
