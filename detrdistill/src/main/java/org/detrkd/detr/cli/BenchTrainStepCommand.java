@@ -2,7 +2,6 @@ package org.detrkd.detr.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.detrkd.detr.conditional.ConditionalDetrConfig;
 import org.detrkd.detr.train.DetectorFactory;
 import org.detrkd.detr.train.RunReport;
 import org.detrkd.detr.train.StepBenchmark;
@@ -17,11 +16,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code detrkd bench train-step [--detector conditional-detr] [--size teacher|student|paper] [--batch-size B]
+ * {@code detrkd bench train-step [--detector conditional-detr|deformable-detr|adamixer] [--size teacher|student|paper]
+ * [--batch-size B]
  * [--image-size PX] [--queries Q] [--steps N] [--threads T]}: times full training steps on random data
  * ({@link StepBenchmark}) and prints JSON (images/s, median step, phase breakdown, matching time, parameters, FLOP
- * rate against the machine's ceiling, threads and provenance). Defaults: mini sizes at 128 px, batch 16; {@code paper}
- * (ResNet-50, d 256, 6/6 layers, 300 queries, 91 classes) at 800 px, batch 2.
+ * rate against the machine's ceiling for Conditional DETR, threads and provenance). Defaults: mini sizes at 128 px,
+ * batch 16; {@code paper} (ResNet-50, the paper's widths, layers and queries, 91 classes) at 800 px, batch 2.
  */
 @Command(name = "train-step", mixinStandardHelpOptions = true,
         description = "Time full training steps of a detector on random data; prints JSON.")
@@ -30,7 +30,8 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--detector", defaultValue = "conditional-detr")
+    @Option(names = "--detector", defaultValue = "conditional-detr",
+            description = "conditional-detr (default), deformable-detr or adamixer")
     String detector;
 
     @Option(names = "--size", defaultValue = "student", description = "teacher, student or paper")
@@ -79,10 +80,8 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
             TrainCommand.positive("--threads", threads);
         }
         int t = TrainCommand.configureThreads(threads);
-        ConditionalDetrConfig config = DetectorFactory.config(detector, size, k, queries);
-        Map<String, Object> report = StepBenchmark.run(new StepBenchmark.Settings(config, b, px, n, w, seed));
-        report.put("detector", detector);
-        report.put("size", size);
+        Map<String, Object> report = StepBenchmark.run(new StepBenchmark.Settings(detector, size, k, queries, b, px, n,
+                w, seed));
         report.put("threads", t);
         report.put("provenance", RunReport.provenance(t));
         PrintWriter out = spec.commandLine().getOut();

@@ -29,7 +29,9 @@ public abstract class AbstractDetector extends AbstractBlock implements Detector
                 m[i * n + j] = (i < q) != (j < q);
             }
         }
-        return mgr.create(m, new Shape(n, n));
+        try (NDArray wrapped = mgr.create(m, new Shape(n, n))) {
+            return wrapped.duplicate(); // libtorch-owned: safe if a scope closes the Java handle before the backward
+        }
     }
 
     /** Inputs {@code (images[, pixelMask[, extraQueries]])}; outputs in the {@link DetrOutputs} layout. */
