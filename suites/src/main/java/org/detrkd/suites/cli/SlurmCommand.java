@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code detrkd slurm SUITE --out DIR [--scale S] [--shards N] [--partition P] [--time HH:MM:SS] [--cpus C]
- * [--script FILE]}: writes a Slurm array job script ({@link SlurmScript}) whose tasks run
- * {@code ./detrkd run SUITE --shard $SLURM_ARRAY_TASK_ID/N} into the shared {@code --out}; without
- * {@code --shards}, one task per cell. Prints the script's path and the {@code sbatch} command; submits nothing.
+ * [--script FILE] [--workdir DIR] [--launcher FILE]}: writes a Slurm array job script ({@link SlurmScript}) whose
+ * tasks run {@code ./detrkd run SUITE --shard $SLURM_ARRAY_TASK_ID/N} (or {@code --launcher}'s) into the shared
+ * {@code --out}; without {@code --shards}, one task per cell. Prints the script's path and the {@code sbatch}
+ * command; submits nothing.
  */
 @Command(name = "slurm", mixinStandardHelpOptions = true, versionProvider = org.detrkd.cli.VersionProvider.class,
         description = "Write a Slurm array job script that runs a suite's cells (or shards) in parallel.")
@@ -63,6 +64,11 @@ public final class SlurmCommand implements Callable<Integer> {
             description = "the detrkd checkout the tasks run in (default: the current folder)")
     Path workdir;
 
+    @Option(names = "--launcher", paramLabel = "FILE", description = "the executable the tasks run with detrkd's "
+            + "arguments, e.g. a wrapper around 'java -jar detrkd.jar' (default: " + SlurmScript.DEFAULT_LAUNCHER
+            + " in --workdir, which builds the project first if it is not built)")
+    Path launcher;
+
     @Override
     public Integer call() throws Exception {
         Scale sc = SuitesShowCommand.scale(scale);
@@ -73,11 +79,18 @@ public final class SlurmCommand implements Callable<Integer> {
             throw new InputException((String) null, "--shards", "must be between 1 and the " + cells + " cells, got "
                     + n, null);
         }
+        Path run = null;
+        if (launcher != null) {
+            run = launcher.toAbsolutePath().normalize();
+            if (!Files.isRegularFile(run) || !Files.isExecutable(run)) {
+                throw new InputException((String) null, "--launcher", "not an executable file: " + run, null);
+            }
+        }
         Path o = out.toAbsolutePath().normalize();
         String suiteArg = Files.isRegularFile(Path.of(suite)) ? Path.of(suite).toAbsolutePath().normalize().toString()
                 : suite;
         SlurmScript job = new SlurmScript(suiteArg, s.id(), sc.id(), o, workdir.toAbsolutePath().normalize(), n,
-                cells, partition, time, cpus);
+                cells, partition, time, cpus, run);
         Path file = script != null ? script : o.resolve("slurm").resolve(s.id() + "-" + sc.id() + ".sbatch");
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.createDirectories(o.resolve("slurm"));

@@ -7,7 +7,8 @@ import org.detrkd.datasets.io.InputException;
 
 /**
  * A Slurm array job script for a suite: task {@code I} of {@code N} runs
- * {@code ./detrkd run SUITE --shard I/N} into the shared output folder, so the tasks together run every cell once
+ * {@code ./detrkd run SUITE --shard I/N} (or another launcher's) into the shared output folder, so the tasks together
+ * run every cell once
  * ({@link CellSelection#shard}); teachers are shared through {@code OUT/teachers/} (a task training one holds its
  * lock; tasks needing it wait). With one task per cell, {@code N} is the number of cells and each shard holds one
  * cell. The results merge by pointing the report at {@code OUT}.
@@ -22,9 +23,14 @@ import org.detrkd.datasets.io.InputException;
  * @param partition Slurm partition, or null for the cluster's default
  * @param time wall time limit per task, {@code HH:MM:SS} or {@code D-HH:MM:SS}
  * @param cpus CPUs per task (also the runner's threads)
+ * @param launcher the executable the tasks run with detrkd's arguments (absolute), or null for {@code ./detrkd} in
+ *     {@code workdir}
  */
 public record SlurmScript(String suite, String suiteId, String scale, Path out, Path workdir, int tasks, int cells,
-        String partition, String time, int cpus) {
+        String partition, String time, int cpus, Path launcher) {
+    /** The launcher the tasks run when none is given: the checkout's own, which builds the project if needed. */
+    public static final String DEFAULT_LAUNCHER = "./detrkd";
+
     private static final Pattern TIME = Pattern.compile("(\\d+-)?\\d{1,3}:\\d{2}:\\d{2}");
 
     /** Checks the settings. */
@@ -60,13 +66,15 @@ public record SlurmScript(String suite, String suiteId, String scale, Path out, 
         if (partition != null) {
             sb.append("#SBATCH --partition=").append(partition).append('\n');
         }
-        sb.append("#SBATCH --output=").append(out.resolve("slurm")).append("/%x-%A_%a.log\n");
+        // quoted: sbatch splits an #SBATCH line at spaces outside quotes ("Invalid directive" otherwise)
+        sb.append("#SBATCH --output=").append(quote(out.resolve("slurm") + "/%x-%A_%a.log")).append('\n');
         sb.append("set -euo pipefail\n");
         sb.append("cd ").append(quote(workdir)).append('\n');
         sb.append("export DETRKD_THREADS=").append(cpus).append('\n');
-        sb.append("exec ./detrkd run ").append(quote(suite)).append(" --scale ").append(scale).append(" --out ")
-                .append(quote(out)).append(" --threads ").append(cpus).append(" --shard \"${SLURM_ARRAY_TASK_ID}/")
-                .append(tasks).append("\"\n");
+        sb.append("exec ").append(launcher == null ? DEFAULT_LAUNCHER : quote(launcher)).append(" run ")
+                .append(quote(suite)).append(" --scale ").append(scale).append(" --out ").append(quote(out))
+                .append(" --threads ").append(cpus).append(" --shard \"${SLURM_ARRAY_TASK_ID}/").append(tasks)
+                .append("\"\n");
         return sb.toString();
     }
 

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.detrkd.cli.Detrkd;
-import org.testng.SkipException;
 import org.testng.annotations.Test;
 import picocli.CommandLine;
 
@@ -44,7 +43,7 @@ public class SlurmCommandTest {
         assertEquals(lines.get(1), "# detrkd suite table4 at mini scale: 25 cells in 4 array tasks.");
         assertTrue(lines.containsAll(List.of("#SBATCH --job-name=detrkd-table4-mini", "#SBATCH --array=0-3",
                 "#SBATCH --cpus-per-task=8", "#SBATCH --time=12:00:00", "#SBATCH --partition=cpu",
-                "#SBATCH --output=" + out.resolve("slurm") + "/%x-%A_%a.log", "set -euo pipefail",
+                "#SBATCH --output='" + out.resolve("slurm") + "/%x-%A_%a.log'", "set -euo pipefail",
                 "cd '/opt/detrkd'", "export DETRKD_THREADS=8")), String.join("\n", lines));
         assertEquals(lines.get(lines.size() - 1), "exec ./detrkd run 'table4' --scale mini --out '" + out
                 + "' --threads 8 --shard \"${SLURM_ARRAY_TASK_ID}/4\"");
@@ -78,12 +77,27 @@ public class SlurmCommandTest {
     }
 
     @Test
-    public void aRealSlurmIsOptional() {
-        if (!Files.isExecutable(Path.of("/usr/sbin/slurmctld")) && !Files.isExecutable(Path.of("/usr/bin/sbatch"))) {
-            throw new SkipException("no slurmctld/sbatch on this machine: the script is checked by content and by "
-                    + "'bash -n' only, not submitted");
-        }
+    public void aLauncherReplacesTheCheckoutsDetrkd() throws Exception {
+        Path dir = Files.createTempDirectory("detrkd-slurm");
+        Path launcher = dir.resolve("my detrkd");
+        Files.writeString(launcher, "#!/bin/sh\nexec java -jar /opt/detrkd.jar \"$@\"\n");
+        Path out = dir.resolve("out");
+        Result missing = cli("slurm", "table5", "--out", out.toString(), "--scale", "smoke", "--launcher",
+                launcher.toString());
+        assertEquals(missing.code(), 2);
+        assertTrue(missing.err().contains("--launcher: not an executable file: " + launcher), missing.err());
+        assertTrue(launcher.toFile().setExecutable(true));
+        Result r = cli("slurm", "table5", "--out", out.toString(), "--scale", "smoke", "--launcher",
+                launcher.toString());
+        assertEquals(r.code(), 0, r.err());
+        Path script = out.resolve("slurm/table5-smoke.sbatch");
+        List<String> lines = Files.readAllLines(script);
+        assertEquals(lines.get(lines.size() - 1), "exec '" + launcher + "' run 'table5' --scale smoke --out '" + out
+                + "' --threads 4 --shard \"${SLURM_ARRAY_TASK_ID}/6\"");
+        bashAccepts(script);
     }
+
+    // The script submitted to a real Slurm (slurmctld + slurmd on this machine): org.detrkd.suites.run.SlurmClusterTest
 
     private static void bashAccepts(Path script) throws Exception {
         Process p = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
