@@ -53,8 +53,9 @@ import java.util.Set;
  * forward belongs to the images' manager, so the model's manager stays flat from batch to batch; the backbone's and
  * each encoder layer's intermediates are freed as soon as the layer is done (an {@link NDScope}), in training too: the
  * autograd graph keeps what its backward reads, and every constant made from Java data in these layers is a
- * libtorch-owned copy ({@code Scalars.array}), so freeing the Java handles early is safe. Without this a training
- * step of the paper preset on 800-px images holds every temporary of all six encoder layers (over 24 GB).
+ * libtorch-owned copy ({@code Scalars.array}), so freeing the Java handles early is safe. At paper size the encoder
+ * is also checkpointed in training ({@link CheckpointedEncoder}: recomputed layer by layer in the backward pass),
+ * since the sampled values its six layers keep for the backward pass alone exceed 13 GB for two 800-px images.
  */
 public final class DeformableDetr extends AbstractDetector {
 
@@ -219,7 +220,10 @@ public final class DeformableDetr extends AbstractDetector {
         NDArray encRef = LevelGeometry.perLevel(LevelGeometry.encoderReferencePoints(shapes, validRatios),
                 validRatios); // [B, S, L, 2]
         NDArray memory = src;
-        for (DeformableEncoderLayer layer : encoder) {
+        if (training && !encoder.isEmpty() && CheckpointedEncoder.wanted(b, shapes, config)) {
+            memory = CheckpointedEncoder.forward(encoder, ps, src, posFlat, encRef, shapes, memMask);
+        }
+        for (DeformableEncoderLayer layer : memory == src ? encoder : List.<DeformableEncoderLayer>of()) {
             // free each layer's intermediates (gigabytes per layer at 800 px); the graph keeps what it needs
             try (NDScope scope = new NDScope()) {
                 memory = layer.apply(ps, memory, posFlat, encRef, shapes, memMask, training);

@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import org.detrkd.detr.engine.StepTimings.Phase;
+import org.detrkd.detr.ops.GradientCheckpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -207,10 +208,14 @@ public final class TrainingLoop {
             }
             LossWeights.WeightedLoss loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                GradientCheckpoint.clear(); // nothing left over from a failed step
                 loss = weights.apply(task.losses(studentStore, batch.data(), batch.labels(), teacherOut, true));
                 t = mark(Phase.FORWARD, t);
-                collector.backward(loss.total());
+                // the collector's backward, plus the recomputation of checkpointed stretches (if the model has any)
+                GradientCheckpoint.backward(loss.total());
                 t = mark(Phase.BACKWARD, t);
+            } finally {
+                GradientCheckpoint.clear();
             }
             NDList grads = params.gradients(sm);
             NDList flat = optimizer.flatten(grads);

@@ -17,9 +17,16 @@ public final class Layers {
         return block.forward(ps, new NDList(x), training).singletonOrThrow();
     }
 
-    /** @return {@code x} with dropout at {@code rate} in training; {@code x} itself when the rate is 0 or in inference */
+    /**
+     * @return {@code x} with dropout at {@code rate} in training; {@code x} itself when the rate is 0 or in inference;
+     *     the recorded or replayed mask while a {@link DropoutMasks} runs
+     */
     public static NDArray dropout(NDArray x, float rate, boolean training) {
-        return rate > 0 && training ? Dropout.dropout(x, rate, training).singletonOrThrow() : x;
+        if (!(rate > 0 && training)) {
+            return x;
+        }
+        NDArray recorded = DropoutMasks.applyIfActive(x, rate);
+        return recorded != null ? recorded : Dropout.dropout(x, rate, training).singletonOrThrow();
     }
 
     /** @return a LayerNorm over the last axis of {@code [B, S, d]} (axis 2, epsilon 1e-5 as PyTorch) */
