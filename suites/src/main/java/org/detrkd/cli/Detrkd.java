@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: 0 success, 1 a job ran and failed (for example a regression check), 2 bad input (unknown option,
  * malformed or missing file, impossible setting) reported as one line naming the file, the place and the problem,
- * 3 an internal error (a bug: the stack trace goes to the log).
+ * 3 an internal error (a bug: the stack trace goes to the log), 4 a child JVM stopped because the process that started
+ * it died ({@link ParentWatchdog}).
  */
 @Command(
         name = "detrkd",
@@ -51,7 +52,17 @@ public final class Detrkd implements Runnable {
         return commandLine().execute(args);
     }
 
+    /**
+     * The entry point. A child JVM started with {@code -D}{@value ParentWatchdog#PROPERTY} (the quickstart's students)
+     * first starts its {@link ParentWatchdog}, so it ends soon after its parent dies.
+     */
     public static void main(String[] args) {
+        try {
+            ParentWatchdog.startIfRequested();
+        } catch (IllegalArgumentException e) {
+            System.err.println("detrkd: " + e.getMessage());
+            System.exit(EXIT_BAD_INPUT);
+        }
         System.exit(execute(args));
     }
 

@@ -115,7 +115,8 @@ public final class Quickstart {
 
     /**
      * Runs (or continues) the job, holding {@code OUT/.quickstart.lock} so that two invocations never train into the
-     * same folders (the lock dies with the process).
+     * same folders (the lock dies with the process; the students' child JVMs neither hold it nor outlive this
+     * process for long, see {@link StudentRuns}).
      *
      * @throws InputException when another quickstart holds the folder, or on bad input
      */

@@ -9,14 +9,19 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.detrkd.baselines.cli.DistillCommand;
+import org.detrkd.cli.ParentWatchdog;
 import org.detrkd.datasets.io.InputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,12 +36,26 @@ import picocli.CommandLine;
  * (a static "already collecting" flag: a second collector throws {@code IllegalStateException}), and the engine's
  * random generator is global too (reseeded before every step), so two trainings in one JVM can neither overlap nor
  * stay reproducible. Separate processes share nothing but the read-only teacher and data files.
+ *
+ * <p>Children never outlive this JVM for long, however it ends. On a normal end, an exception or SIGTERM / Ctrl-C,
+ * this JVM stops them itself (a {@code finally} block and a shutdown hook). A {@code kill -9} runs neither, so each
+ * child also watches its parent ({@link ParentWatchdog}: it reads a pipe on its standard input that only this JVM
+ * holds open, and polls this JVM's PID) and halts within moments of its death, as a {@code kill -9} of the child
+ * would, which the run folders survive (every file is written atomically; the rerun resumes from the last
+ * checkpoint). The rerun also makes sure of it: each child's PID and start time are in {@code DIR.pid} beside its run
+ * folder, and a child of an earlier invocation that still runs there (one started by a build without the watchdog,
+ * say) is waited for and then killed before a new child trains into the same folder. The quickstart's folder lock
+ * ({@code OUT/.quickstart.lock}) is an OS lock of this JVM alone: a child neither inherits the locked descriptor (the
+ * JDK closes every descriptor above 2 in the processes it starts) nor the lock (POSIX record locks belong to one
+ * process), so an orphaned child can never keep a rerun out.
  */
 public final class StudentRuns {
     private static final Logger LOG = LoggerFactory.getLogger(StudentRuns.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PROGRESS_SECONDS = 60;
     private static final int POLL_SECONDS = 5;
+    /** How long a rerun waits for a child of an earlier invocation to stop by itself before it kills it. */
+    private static final long ORPHAN_GRACE_MILLIS = 15_000;
     private static final Pattern STEP = Pattern.compile(" step (\\d+/\\d+) loss (\\S+) .* eta (\\S+)$");
 
     private StudentRuns() {
@@ -104,8 +123,9 @@ public final class StudentRuns {
 
     /**
      * Runs every job at once, each in a child JVM with {@code threads} intra-op threads; their logs go to
-     * {@code DIR.log} beside each run folder. A shutdown hook stops the children when this JVM is interrupted (the
-     * runs resume on the next invocation).
+     * {@code DIR.log} and their PIDs to {@code DIR.pid} beside each run folder. A shutdown hook stops the children
+     * when this JVM is interrupted, and each child stops by itself when this JVM dies without running it
+     * ({@code kill -9}); the runs resume on the next invocation.
      *
      * @param jobs the students
      * @param heapMb the heap of each child
@@ -124,12 +144,18 @@ public final class StudentRuns {
         try {
             for (Job job : jobs) {
                 Files.createDirectories(job.dir().getParent());
+                stopOrphan(job, ORPHAN_GRACE_MILLIS);
                 ProcessBuilder pb = new ProcessBuilder(command(job, heapMb, threads));
+                // the child's parent watchdog: this JVM holds the pipe's write end open (and never writes) until it
+                // dies; 'running' keeps the Process reachable, so no collection closes it early
+                pb.redirectInput(ProcessBuilder.Redirect.PIPE);
                 pb.redirectOutput(stdoutFile(job).toFile());
                 pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile(job).toFile())); // keeps earlier invocations
-                LOG.info("student '{}' in a child JVM ({} intra-op thread(s)), log {}", job.name(), threads,
-                        logFile(job));
-                running.add(pb.start());
+                Process child = pb.start();
+                running.add(child);
+                writePidFile(job, child.toHandle());
+                LOG.info("student '{}' in a child JVM (pid {}, {} intra-op thread(s)), log {}", job.name(),
+                        child.pid(), threads, logFile(job));
             }
             monitor(jobs, running, afterFirst);
             List<Outcome> outcomes = new ArrayList<>();
@@ -213,6 +239,79 @@ public final class StudentRuns {
         return job.dir().resolveSibling(job.dir().getFileName() + ".log");
     }
 
+    /** @param job a student @return the file with its child JVM's PID and start time */
+    public static Path pidFile(Job job) {
+        return job.dir().resolveSibling(job.dir().getFileName() + ".pid");
+    }
+
+    /** Writes {@code PID START_INSTANT} atomically (a reader never sees half a line). */
+    private static void writePidFile(Job job, ProcessHandle child) throws IOException {
+        Path file = pidFile(job);
+        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+        Files.writeString(tmp, child.pid() + " " + child.info().startInstant().map(Instant::toString).orElse("-")
+                + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Makes sure no child JVM of an earlier invocation still trains into this job's folder: when {@code DIR.pid}
+     * names a process that runs and started at the recorded instant (the same process, not a reused PID), waits up to
+     * {@code graceMillis} for it to stop by itself (its parent watchdog), then kills it. The caller holds the
+     * quickstart's folder lock, so that process's parent is gone.
+     *
+     * @param job a student
+     * @param graceMillis how long to wait before the kill
+     * @return whether such a process was found
+     */
+    static boolean stopOrphan(Job job, long graceMillis) throws IOException {
+        Path file = pidFile(job);
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        String[] parts = Files.readString(file, StandardCharsets.UTF_8).strip().split("\\s+");
+        Optional<ProcessHandle> orphan;
+        try {
+            long pid = Long.parseLong(parts[0]);
+            Instant started = parts.length == 2 && !parts[1].equals("-") ? Instant.parse(parts[1]) : null;
+            orphan = ProcessHandle.of(pid).filter(p -> started != null && p.pid() != ProcessHandle.current().pid()
+                    && started.equals(p.info().startInstant().orElse(null)) && ParentWatchdog.isRunning(p));
+        } catch (NumberFormatException | DateTimeParseException e) {
+            LOG.warn("{}: not 'PID START_INSTANT' ({}): ignored", file, e.getMessage());
+            return false;
+        }
+        if (orphan.isEmpty()) {
+            return false;
+        }
+        ProcessHandle p = orphan.get();
+        LOG.warn("student '{}': the child JVM of an earlier invocation (pid {}) still runs; waiting up to {} s for it "
+                + "to stop", job.name(), p.pid(), graceMillis / 1000);
+        if (!awaitEnd(p, graceMillis)) {
+            LOG.warn("student '{}': killing the earlier child JVM (pid {})", job.name(), p.pid());
+            p.destroyForcibly();
+            if (!awaitEnd(p, 10_000)) {
+                throw new IOException("student '" + job.name() + "': the child JVM of an earlier invocation (pid "
+                        + p.pid() + ") still runs in " + job.dir() + " and could not be stopped");
+            }
+        }
+        return true;
+    }
+
+    private static boolean awaitEnd(ProcessHandle p, long millis) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (ParentWatchdog.isRunning(p)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for pid " + p.pid() + " to end", e);
+            }
+        }
+        return true;
+    }
+
     private static Path stdoutFile(Job job) {
         return job.dir().resolveSibling(job.dir().getFileName() + ".out.json");
     }
@@ -227,7 +326,10 @@ public final class StudentRuns {
         }
     }
 
-    /** The child's command line: this JVM's java and class path, the CLI's main class, one intra-op thread. */
+    /**
+     * The child's command line: this JVM's java and class path, the CLI's main class, one intra-op thread, and this
+     * JVM's PID for the child's {@link ParentWatchdog}.
+     */
     static List<String> command(Job job, long heapMb, int threads) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -235,6 +337,7 @@ public final class StudentRuns {
         cmd.add("-Dai.djl.offline=" + System.getProperty("ai.djl.offline", "true"));
         cmd.add("-Dai.djl.pytorch.num_threads=" + threads);
         cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+        cmd.add("-D" + ParentWatchdog.PROPERTY + "=" + ProcessHandle.current().pid());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("-DDJL_CACHE_DIR") || arg.startsWith("-Dai.djl.repository")) {
                 cmd.add(arg);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * {@code detrkd evaluate --checkpoint OUT/final-student}). The teacher is rebuilt from its run folder on every
  * invocation (never saved with the student), checked by the {@link TeacherGate}, then frozen. Evaluation at the end
  * only; with a time budget, training stops after the step at which the budget (cumulative over resumed invocations)
- * is spent.
+ * is spent. Every file is written under a temporary name and renamed into place, so a process killed at any instant
+ * leaves a folder the next invocation resumes.
  */
 public final class DistillRun {
 
@@ -148,7 +150,7 @@ public final class DistillRun {
             double teacherAp = TeacherGate.check(teacher, evaluator, minTeacherAp, teacherDir).stats()[0];
             description.put("teacher_ap", teacherAp);
             spec.write(runDir);
-            Files.writeString(runDir.resolve(FILE), JSON.writeValueAsString(description));
+            replaceAtomically(runDir.resolve(FILE), JSON.writeValueAsBytes(description)); // rewritten on each start
 
             Engine.getInstance().setRandomSeed((int) spec.seed());
             Detector student = DetectorFactory.create(spec, manager);
@@ -201,9 +203,13 @@ public final class DistillRun {
             Path last = loop.saveCheckpoint(extra);
             Path finalDir = runDir.resolve(FINAL_STUDENT);
             Files.createDirectories(finalDir);
-            try (OutputStream out = Files.newOutputStream(finalDir.resolve("student.safetensors"))) {
+            deleteLeftovers(finalDir, ".student-");
+            Path tmp = Files.createTempFile(finalDir, ".student-", ".tmp");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
                 CheckpointStore.saveWeights(student, out);
             }
+            Files.move(tmp, finalDir.resolve("student.safetensors"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
             return new Result(spec, description, teacherAp, result, loop.step(), resumedAt, seconds[0], stop, last);
         }
     }
@@ -254,6 +260,32 @@ public final class DistillRun {
         return CocoDetectionDataset.builder().setRoot(Path.of(spec.data())).setSplit(spec.trainSplit())
                 .setSampling(spec.batchSize(), false).optAugmentation(aug).optSeed(spec.seed())
                 .optCacheImages(true).build();
+    }
+
+    /**
+     * Replaces {@code file} by {@code bytes} through a temporary file and a rename, so that a process killed at any
+     * instant leaves the old or the new content, never half of it (a killed run must resume, and
+     * {@link #checkSameRun} reads this file first).
+     */
+    private static void replaceAtomically(Path file, byte[] bytes) throws IOException {
+        deleteLeftovers(file.getParent(), "." + file.getFileName() + "-");
+        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName() + "-", ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Removes the temporary files ({@code PREFIX*.tmp}) a killed invocation left in {@code dir}. */
+    private static void deleteLeftovers(Path dir, String prefix) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(prefix)
+                    && p.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private void checkSameRun() throws IOException {

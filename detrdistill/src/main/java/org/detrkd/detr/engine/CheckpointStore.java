@@ -37,8 +37,9 @@ import java.util.stream.Stream;
  * {@code optimizer.safetensors} (AdamW moments) and {@code state.json} ({@link CheckpointState}).
  *
  * <p>Writes are atomic: files go to a hidden temporary folder, are fsynced, and the folder is renamed into place
- * (then the parent folder is fsynced), so a crash leaves either a complete checkpoint or none; leftover temporary
- * folders are removed on the next start. Weights are restored by copying into the existing parameter arrays, so
+ * (then the parent folder is fsynced), so a crash leaves either a complete checkpoint or none; a checkpoint that is
+ * replaced or pruned is renamed to a temporary name before it is deleted; leftover temporary folders are removed on
+ * the next start. Weights are restored by copying into the existing parameter arrays, so
  * parameter identities, gradient attachment and parameter stores stay valid.
  */
 public final class CheckpointStore {
@@ -101,7 +102,7 @@ public final class CheckpointStore {
                 fsync(tmp.resolve(f), false);
             }
             if (Files.exists(target)) {
-                deleteTree(target);
+                discard(target);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -248,7 +249,7 @@ public final class CheckpointStore {
         }
         List<Path> all = list();
         for (int i = 0; i < all.size() - keepLast; i++) {
-            deleteTree(all.get(i));
+            discard(all.get(i));
             LOG.debug("removed old checkpoint {}", all.get(i));
         }
     }
@@ -259,6 +260,21 @@ public final class CheckpointStore {
         } catch (IOException e) {
             LOG.debug("fsync of {} not possible: {}", path, e.toString());
         }
+    }
+
+    /**
+     * Removes a checkpoint folder: renamed to a temporary name first (atomic), then deleted, so a crash in the middle
+     * never leaves a half-deleted folder that {@link #list} would take for a checkpoint (its {@code state.json}
+     * without its weights); the next start removes the renamed leftover.
+     */
+    private void discard(Path checkpoint) throws IOException {
+        Path aside = root.resolve(".tmp-discard-" + checkpoint.getFileName() + "-" + System.nanoTime());
+        try {
+            Files.move(checkpoint, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            aside = checkpoint;
+        }
+        deleteTree(aside);
     }
 
     private static void deleteTree(Path dir) throws IOException {
