@@ -65,7 +65,7 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DetectorFactory.checkDetector(detector);
         DetectorFactory.checkSize(size);
-        boolean paper = size.equals("paper");
+        boolean paper = DetectorFactory.isPaperSize(size);
         int b = orDefault(batchSize, paper ? 2 : 16, "--batch-size");
         int px = orDefault(imageSize, paper ? 800 : 128, "--image-size");
         int k = orDefault(classes, paper ? 91 : 8, "--classes");

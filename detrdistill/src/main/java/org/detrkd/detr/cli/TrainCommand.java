@@ -162,7 +162,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new InputException((String) null, "--minutes", "must be positive, got " + minutes, null);
         }
         positive("--batch-size", batchSize);
-        boolean mini = !size.equals("paper");
+        boolean mini = !DetectorFactory.isPaperSize(size);
         lr = lr != null ? lr : mini ? MINI_LR : 1e-4;
         backboneLrFactor = backboneLrFactor != null ? backboneLrFactor : mini ? MINI_BACKBONE_LR_FACTOR : 0.1;
         positiveReal("--lr", lr);

@@ -21,7 +21,8 @@ import java.util.List;
 /**
  * Detector name and size to an initialised model, the one place the CLI turns {@code --detector} and {@code --size}
  * into a network: {@code conditional-detr}, {@code deformable-detr} and {@code adamixer}, each at the mini presets
- * ({@code teacher}, {@code student}) or the paper's setting ({@code paper}, ResNet-50). Training, evaluation and
+ * ({@code teacher}, {@code student}) or the paper's setting ({@code paper}: the ResNet-50 student;
+ * {@code paper-teacher}: the ResNet-101 teacher, as the paper's R101 -> R50 pairs). Training, evaluation and
  * distillation accept all three ({@link #create}); only {@link #config} (the Conditional DETR settings, for the
  * Conditional-only step benchmark and FLOP count) refuses the others with a clear message.
  */
@@ -30,7 +31,7 @@ public final class DetectorFactory {
     /** Known detector names. */
     public static final List<String> DETECTORS = List.of("conditional-detr", "deformable-detr", "adamixer");
     /** Known sizes. */
-    public static final List<String> SIZES = List.of("teacher", "student", "paper");
+    public static final List<String> SIZES = List.of("teacher", "student", "paper", "paper-teacher");
 
     private DetectorFactory() {}
 
@@ -43,6 +44,19 @@ public final class DetectorFactory {
             throw new InputException((String) null, "--detector",
                     "unknown detector '" + detector + "'; known: " + String.join(", ", DETECTORS), null);
         }
+    }
+
+    /**
+     * @param size a size name
+     * @return whether it is one of the paper's settings ({@code paper}, {@code paper-teacher}) rather than a mini preset
+     */
+    public static boolean isPaperSize(String size) {
+        return size.startsWith("paper");
+    }
+
+    /** @return the paper-size backbone: ResNet-101 for {@code paper-teacher}, ResNet-50 otherwise */
+    private static ResNetSpec paperBackbone(String size) {
+        return size.equals("paper-teacher") ? ResNetSpec.resnet101() : ResNetSpec.resnet50();
     }
 
     /**
@@ -76,7 +90,7 @@ public final class DetectorFactory {
         ConditionalDetrConfig c = switch (size) {
             case "teacher" -> ConditionalDetrConfig.miniTeacher(numClasses);
             case "student" -> ConditionalDetrConfig.miniStudent(numClasses);
-            default -> ConditionalDetrConfig.paper(numClasses, ResNetSpec.resnet50());
+            default -> ConditionalDetrConfig.paper(numClasses, paperBackbone(size));
         };
         return queries > 0 ? c.withQueries(queries) : c;
     }
@@ -109,12 +123,12 @@ public final class DetectorFactory {
             case "deformable-detr" -> (switch (size) {
                 case "teacher" -> DeformableDetrConfig.miniTeacher(numClasses);
                 case "student" -> DeformableDetrConfig.miniStudent(numClasses);
-                default -> DeformableDetrConfig.paper(numClasses, ResNetSpec.resnet50());
+                default -> DeformableDetrConfig.paper(numClasses, paperBackbone(size));
             }).numQueries();
             case "adamixer" -> (switch (size) {
                 case "teacher" -> AdaMixerConfig.miniTeacher(numClasses);
                 case "student" -> AdaMixerConfig.miniStudent(numClasses);
-                default -> AdaMixerConfig.paper(numClasses, ResNetSpec.resnet50());
+                default -> AdaMixerConfig.paper(numClasses, paperBackbone(size));
             }).numQueries();
             default -> config(detector, size, numClasses, 0).numQueries();
         };
@@ -136,7 +150,8 @@ public final class DetectorFactory {
      * Builds and initialises any known detector at a preset size (float32).
      *
      * @param detector {@code conditional-detr}, {@code deformable-detr} or {@code adamixer}
-     * @param size teacher, student (the mini presets) or paper (ResNet-50 at the paper's settings)
+     * @param size teacher, student (the mini presets), paper (ResNet-50 at the paper's settings) or paper-teacher
+     *     (ResNet-101)
      * @param numClasses K
      * @param queries number of queries, or {@code <= 0} for the preset's
      * @param manager the model's manager (parameters live there)
@@ -164,7 +179,7 @@ public final class DetectorFactory {
                 DeformableDetrConfig c = switch (size) {
                     case "teacher" -> DeformableDetrConfig.miniTeacher(numClasses);
                     case "student" -> DeformableDetrConfig.miniStudent(numClasses);
-                    default -> DeformableDetrConfig.paper(numClasses, ResNetSpec.resnet50());
+                    default -> DeformableDetrConfig.paper(numClasses, paperBackbone(size));
                 };
                 yield new DeformableDetr(queries > 0 ? c.withQueries(queries) : c);
             }
@@ -172,7 +187,7 @@ public final class DetectorFactory {
                 AdaMixerConfig c = switch (size) {
                     case "teacher" -> AdaMixerConfig.miniTeacher(numClasses);
                     case "student" -> AdaMixerConfig.miniStudent(numClasses);
-                    default -> AdaMixerConfig.paper(numClasses, ResNetSpec.resnet50());
+                    default -> AdaMixerConfig.paper(numClasses, paperBackbone(size));
                 };
                 yield new AdaMixer(queries > 0 ? c.withQueries(queries) : c);
             }

@@ -42,7 +42,7 @@ public class BenchTrainStepCommandTest {
     public void rejectsUnknownSizeAndNonPositiveSteps() {
         AssignCommandTest.Run r = AssignCommandTest.run(new BenchTrainStepCommand(), "--size", "huge");
         assertEquals(r.exitCode(), 2);
-        assertEquals(r.failure().getMessage(), "--size: unknown size 'huge'; known: teacher, student, paper");
+        assertEquals(r.failure().getMessage(), "--size: unknown size 'huge'; known: teacher, student, paper, paper-teacher");
         r = AssignCommandTest.run(new BenchTrainStepCommand(), "--steps", "0");
         assertEquals(r.exitCode(), 2);
         assertEquals(r.failure().getMessage(), "--steps: must be positive, got 0");

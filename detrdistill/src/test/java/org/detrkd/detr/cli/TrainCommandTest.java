@@ -32,7 +32,7 @@ public class TrainCommandTest {
         assertEquals(failure(with("--epochs", "1", "--detector", "yolo")),
                 "--detector: unknown detector 'yolo'; known: conditional-detr, deformable-detr, adamixer");
         assertEquals(failure("--size", "huge", "--data", TinyData.folder().toString(), "--out", "/tmp/x",
-                "--epochs", "1"), "--size: unknown size 'huge'; known: teacher, student, paper");
+                "--epochs", "1"), "--size: unknown size 'huge'; known: teacher, student, paper, paper-teacher");
         assertEquals(failure(with("--epochs", "2", "--minutes", "3")), "--epochs/--minutes: give one of them, not both");
         assertEquals(failure(with()), "--epochs/--minutes: give one of them");
         assertEquals(failure(with("--epochs", "0")), "--epochs: must be positive, got 0");
