@@ -10,6 +10,7 @@ import org.detrkd.baselines.cli.DistillCommand;
 import org.detrkd.detr.cli.AnalyzeInstabilityCommand;
 import org.detrkd.detr.cli.AssignCommand;
 import org.detrkd.detr.cli.BenchDistillStepCommand;
+import org.detrkd.detr.cli.BenchSamplingCommand;
 import org.detrkd.detr.cli.BenchTrainStepCommand;
 import org.detrkd.detr.cli.EvaluateCommand;
 import org.detrkd.detr.cli.PretrainCommand;
@@ -41,7 +42,7 @@ final class Subcommands {
         cli.addSubcommand(new ReportCommand());
         cli.addSubcommand(new CheckCommand());
         cli.addSubcommand(group(new BenchCommand(), new BenchEvalCommand(), new BenchMatcherCommand(), new BenchTrainStepCommand(),
-                new BenchDistillStepCommand()));
+                new BenchDistillStepCommand(), new BenchSamplingCommand()));
         cli.addSubcommand(group(new AnalyzeCommand(), new AnalyzeInstabilityCommand()));
         cli.addSubcommand(group(new ToolsCommand(), new AssignCommand(), new PerturbGtCommand()));
     }
