@@ -103,6 +103,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "50", paramLabel = "STEPS")
     int logEvery;
 
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "0", description = "GPUs to train on, as "
+            + "'distill --devices' (default 0: the CPU with --threads)")
+    int devices;
+
     /** One row of the table. */
     record Row(String method, double[] stats, long steps, double trainSeconds, String stopReason) {
         double secondsPerStep() {
@@ -174,6 +178,7 @@ public final class CompareCommand implements Callable<Integer> {
         d.batchSize = batchSize;
         d.queries = queries;
         d.threads = threads;
+        d.devices = devices;
         d.backboneWeights = backboneWeights;
         RunSpec student = d.resolve();
         MethodRegistry.Factory factory = MethodRegistry.factory(method);
@@ -191,7 +196,7 @@ public final class CompareCommand implements Callable<Integer> {
                         throw new InputException((String) null, "--methods", method + ": " + e.getMessage(), null);
                     }
                 }, description)
-                .withLogEvery(logEvery).withStopAfterSteps(stopAfterSteps).run();
+                .withLogEvery(logEvery).withStopAfterSteps(stopAfterSteps).withDevices(d.deviceList).run();
         Row row = new Row(method, r.result().stats(), r.steps(), r.trainSeconds(), r.stopReason());
         if (!row.stopReason().equals("stop-after-steps")) {
             Map<String, Object> m = toMap(row);

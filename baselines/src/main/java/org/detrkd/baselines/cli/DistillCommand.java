@@ -1,5 +1,6 @@
 package org.detrkd.baselines.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,6 +21,7 @@ import org.detrkd.detr.pretrain.BackboneWeights;
 import org.detrkd.detr.distill.DistillRun;
 import org.detrkd.detr.distill.DistillationMethod;
 import org.detrkd.detr.distill.StudentWeights;
+import org.detrkd.detr.engine.Devices;
 import org.detrkd.detr.engine.EngineThreads;
 import org.detrkd.detr.train.DetectorEvaluator;
 import org.detrkd.detr.train.DetectorFactory;
@@ -37,7 +40,8 @@ import picocli.CommandLine.Spec;
  * the same detector; the teacher is evaluated on val first and refused below
  * {@code --min-teacher-ap}), evaluates it, and prints its AP beside the teacher's and, with {@code --baseline}, beside
  * a plain student's. The student follows the teacher run's recipe (batch size, learning rate, schedule rule,
- * augmentation) unless overridden; the run folder resumes like {@code detrkd train}'s.
+ * augmentation) unless overridden; the run folder resumes like {@code detrkd train}'s. {@code --devices N} trains on
+ * the first N GPUs (data-parallel for N > 1, one teacher copy per GPU), as {@code detrkd train}.
  */
 @Command(name = "distill", mixinStandardHelpOptions = true,
         description = "Distil a trained teacher into the student detector and compare their AP.")
@@ -111,6 +115,14 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "intra-op threads (default: cores)")
     Integer threads;
 
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "0", description = "GPUs to train on: the first "
+            + "N the engine sees, data-parallel when N > 1, one teacher copy per GPU (default 0: the CPU with "
+            + "--threads)")
+    int devices;
+
+    /** The devices resolved from {@code --devices} (set by {@link #resolve}). */
+    List<Device> deviceList = List.of(Device.cpu());
+
     @Option(names = "--backbone-weights", paramLabel = "FILE", description = "start the student from backbone "
             + "weights written by 'detrkd pretrain --size student' (as its plain run did)")
     Path backboneWeights;
@@ -148,7 +160,7 @@ public final class DistillCommand implements Callable<Integer> {
             }
             settings.putAll(m.settings());
             return m;
-        }, description).withLogEvery(logEvery).withStopAfterSteps(stopAfterSteps);
+        }, description).withLogEvery(logEvery).withStopAfterSteps(stopAfterSteps).withDevices(deviceList);
         DistillRun.Result r = run.run();
         Double baselineAp = baseline == null ? null : baselineAp(student);
         PrintWriter w = spec.commandLine().getOut();
@@ -224,13 +236,18 @@ public final class DistillCommand implements Callable<Integer> {
         int q = queries > 0 ? queries : DetectorFactory.defaultQueries(t.detector(), "student", t.numClasses());
         int threadCount = threads != null ? threads : EngineThreads.defaultIntraOp();
         EngineThreads.configure(threadCount, 1);
+        deviceList = Devices.select(devices); // after the threads: may start the engine
+        if (b % deviceList.size() != 0) {
+            throw new InputException((String) null, "--batch-size", "must be a multiple of the " + deviceList.size()
+                    + " devices (one equal shard per device), got " + b, null);
+        }
         return new RunSpec(t.detector(), "student", t.numClasses(), q, data.toAbsolutePath().normalize().toString(),
                 "train", "val", n, minutes == null ? 0 : minutes, b, lr != null ? lr : t.lr(), t.backboneLrFactor(),
                 t.weightDecay(), t.clipMaxNorm(), t.warmupSteps(), drops, t.lrDropFactor(), t.augmentation(),
                 t.imageSize(), seed, threadCount, 0, 1, 0,
                 backboneWeights == null ? null : backboneWeights.toAbsolutePath().normalize().toString(),
                 backboneWeights == null ? null : BackboneWeights.sha256(backboneWeights),
-                RunReport.provenance(threadCount));
+                RunReport.provenance(threadCount, deviceList));
     }
 
     private double baselineAp(RunSpec student) throws IOException {

@@ -127,6 +127,21 @@ public class DistillCommandTest {
     }
 
     @Test
+    public void moreGpusThanTheEngineSeesAreRefused() throws Exception {
+        int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
+        if (gpus >= 2) {
+            throw new org.testng.SkipException("this machine has " + gpus + " GPUs");
+        }
+        Path out = Files.createTempDirectory("detrkd-devices");
+        Run d = run(new DistillCommand(), "--teacher", teacher.toString(), "--data", TinyData.folder().toString(),
+                "--out", out.toString(), "--epochs", "1", "--devices", "2", "--threads", "1");
+        assertEquals(d.exitCode(), 2, d.err() + d.failure());
+        assertTrue(d.failure().getMessage().startsWith("--devices: asked for 2 GPUs but the engine sees " + gpus),
+                d.failure().getMessage());
+        assertTrue(!Files.exists(out.resolve("checkpoints")), "nothing trained");
+    }
+
+    @Test
     public void unknownMethodListsTheKnownOnes() throws Exception {
         Path out = Files.createTempDirectory("detrkd-unknown");
         Run d = run(new DistillCommand(), "--teacher", teacher.toString(), "--data", TinyData.folder().toString(),

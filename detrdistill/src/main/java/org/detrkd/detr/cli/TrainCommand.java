@@ -1,5 +1,6 @@
 package org.detrkd.detr.cli;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.detrkd.datasets.coco.CocoDataset;
@@ -7,6 +8,7 @@ import org.detrkd.datasets.coco.CocoFolder;
 import org.detrkd.datasets.coco.CocoImage;
 import org.detrkd.datasets.coco.CocoJsonReader;
 import org.detrkd.datasets.io.InputException;
+import org.detrkd.detr.engine.Devices;
 import org.detrkd.detr.engine.EngineThreads;
 import org.detrkd.detr.train.DetectorFactory;
 import org.detrkd.detr.pretrain.BackboneWeights;
@@ -23,6 +25,7 @@ import java.io.PrintWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -32,8 +35,9 @@ import java.util.concurrent.Callable;
  * size, lr 3e-4 with backbone x1 for the mini sizes as calibrated in docs/calibration.md, weight decay 1e-4,
  * global-norm clipping 0.1, warm-up then step decay; optionally from a backbone pretrained by {@code detrkd pretrain}), checkpoints every epoch atomically, resumes when re-run with the same
  * {@code --out}, evaluates on the validation split every {@code --eval-every} epochs and at the end, and prints
- * pycocotools' summary (or with {@code --json} one object with {@code stats}, the spec and provenance). See
- * {@link TrainRun}.
+ * pycocotools' summary (or with {@code --json} one object with {@code stats}, the spec and provenance). Trains on the
+ * CPU with {@code --threads}, or with {@code --devices N} on the first N GPUs the engine sees (data-parallel for
+ * N > 1, {@code DataParallel}; more than the engine sees is refused with exit 2). See {@link TrainRun}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a DETR-family detector on a COCO-format folder (resumes from --out).")
@@ -105,6 +109,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "intra-op threads (default: cores)")
     Integer threads;
 
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "0", description = "GPUs to train on: the first "
+            + "N the engine sees, data-parallel when N > 1 (default 0: the CPU with --threads)")
+    int devices;
+
+    /** The devices resolved from {@code --devices} (set by {@link #resolve}). */
+    List<Device> deviceList = List.of(Device.cpu());
+
     @Option(names = "--eval-every", defaultValue = "1", paramLabel = "E",
             description = "evaluate every E epochs (0: only at the end)")
     int evalEvery;
@@ -132,7 +143,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunSpec runSpec = resolve();
         TrainRun.Result result = new TrainRun(runSpec, out).withLogEvery(logEvery)
-                .withStopAfterSteps(stopAfterSteps).run();
+                .withStopAfterSteps(stopAfterSteps).withDevices(deviceList).run();
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             w.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
@@ -210,13 +221,18 @@ public final class TrainCommand implements Callable<Integer> {
         int drop = lrDrop != null ? lrDrop : (epochs != null && epochs >= 3 ? Math.round(epochs * 2f / 3f) : 0);
         int[] drops = drop > 0 && drop < n ? new int[] {drop} : new int[0];
         int effectiveThreads = configureThreads(threads);
+        deviceList = Devices.select(devices); // after the threads: may start the engine
+        if (batchSize % deviceList.size() != 0) {
+            throw new InputException((String) null, "--batch-size", "must be a multiple of the " + deviceList.size()
+                    + " devices (one equal shard per device), got " + batchSize, null);
+        }
         return new RunSpec(detector, size, gt.categories().size(), queriesOrPreset(gt.categories().size()),
                 data.toAbsolutePath().normalize().toString(), "train", "val", n, minutes == null ? 0 : minutes,
                 batchSize, lr, backboneLrFactor, weightDecay, 0.1, warmup, drops, 0.1, augmentation, imageSize,
                 seed, effectiveThreads, evalEvery, checkpointEvery, featureLevel,
                 backboneWeights == null ? null : backboneWeights.toAbsolutePath().normalize().toString(),
                 backboneWeights == null ? null : BackboneWeights.sha256(backboneWeights),
-                RunReport.provenance(effectiveThreads));
+                RunReport.provenance(effectiveThreads, deviceList));
     }
 
     /**

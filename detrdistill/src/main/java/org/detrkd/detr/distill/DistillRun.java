@@ -1,5 +1,6 @@
 package org.detrkd.detr.distill;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +10,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -21,6 +24,7 @@ import org.detrkd.datasets.eval.EvalResult;
 import org.detrkd.datasets.io.InputException;
 import org.detrkd.detr.engine.AdamW;
 import org.detrkd.detr.engine.CheckpointStore;
+import org.detrkd.detr.engine.DataParallel;
 import org.detrkd.detr.engine.DatasetBatchSource;
 import org.detrkd.detr.engine.LrSchedule;
 import org.detrkd.detr.engine.StepResult;
@@ -90,6 +94,7 @@ public final class DistillRun {
     private final Map<String, Object> description;
     private int logEvery = 50;
     private long stopAfterSteps;
+    private List<Device> devices = List.of(Device.cpu());
 
     /**
      * @param spec the student's settings
@@ -124,6 +129,23 @@ public final class DistillRun {
     }
 
     /**
+     * The devices to train on ({@code Devices.select}): teacher and student are built on the first; with several,
+     * each step is data-parallel ({@link DataParallel}) over one student replica (detector and adapters) per device,
+     * with one teacher per device (the primary's on the first, a copy loaded from the teacher's checkpoint on every
+     * other device). Not part of the run's identity.
+     *
+     * @param devices the devices, primary first (default: the CPU)
+     * @return this run
+     */
+    public DistillRun withDevices(List<Device> devices) {
+        if (devices.isEmpty()) {
+            throw new IllegalArgumentException("no device");
+        }
+        this.devices = List.copyOf(devices);
+        return this;
+    }
+
+    /**
      * Loads and gates the teacher, trains (or continues) the student, evaluates and checkpoints.
      *
      * @return the outcome
@@ -143,10 +165,11 @@ public final class DistillRun {
         }
         DetectorEvaluator evaluator = DetectorEvaluator.forSplit(Path.of(spec.data()), spec.evalSplit(),
                 spec.batchSize());
-        try (NDManager teacherManager = NDManager.newBaseManager();
-                NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager teacherManager = NDManager.newBaseManager(devices.get(0));
+                NDManager manager = NDManager.newBaseManager(devices.get(0))) {
             Detector teacher = DetectorFactory.create(teacherSpec, teacherManager);
-            StudentWeights.load(teacher, latestWeights(teacherDir));
+            Path teacherWeights = latestWeights(teacherDir);
+            StudentWeights.load(teacher, teacherWeights);
             double teacherAp = TeacherGate.check(teacher, evaluator, minTeacherAp, teacherDir).stats()[0];
             description.put("teacher_ap", teacherAp);
             spec.write(runDir);
@@ -170,13 +193,24 @@ public final class DistillRun {
             TrainingConfig config = new TrainingConfig(spec.seed(), spec.batchSize(), spec.epochs(),
                     spec.clipMaxNorm(), logEvery, ckptDir, spec.checkpointEvery() == 1,
                     spec.checkpointEvery() > 1 ? (int) (spec.checkpointEvery() * spe) : 0, 2);
+            Map<Device, Detector> teachers = new HashMap<>(Map.of(devices.get(0), teacher)); // one per device
+            DataParallel parallel = DataParallel.of(devices, (r, device, m) -> {
+                Detector t = teachers.get(device);
+                if (t == null) {
+                    t = DetectorFactory.create(teacherSpec, m);
+                    StudentWeights.load(t, teacherWeights);
+                    teachers.put(device, t);
+                }
+                Detector s = DetectorFactory.create(spec, m);
+                return new DistillationTask(s, t, methods.build(DistillationContext.of(t, s), m));
+            });
             TrainingLoop loop = new TrainingLoop(task,
                     new DatasetBatchSource(train, new DetectionBatchifier(), new DetectionBatchifier()),
                     task.weights(), LrSchedule.epochs(spec.lr(), spec.warmupSteps(), spec.lrDropEpochs(), spe,
                             spec.lrDropFactor()),
                     AdamW.builder().optWeightDecay(spec.weightDecay())
                             .optLrMultiplier(lowLr(student), spec.backboneLrFactor()),
-                    config);
+                    config, parallel);
             long resumedAt = loop.step();
             train.setEpoch((int) (resumedAt / spe));
             double[] seconds = {priorSeconds};

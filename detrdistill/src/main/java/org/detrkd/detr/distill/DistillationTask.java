@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.detrkd.detr.engine.LossWeights;
 import org.detrkd.detr.engine.TeacherHook;
@@ -145,6 +146,15 @@ public final class DistillationTask implements TrainingTask {
             }
         }
         return out;
+    }
+
+    /**
+     * @return the batch's number of ground-truth boxes: DETR's {@code num_boxes}, shared in data-parallel steps by
+     *     the detection terms and DETRDistill's assignment terms (both normalise by {@code SetCriterion.numBoxes})
+     */
+    @Override
+    public OptionalLong targetCount(NDList labels) {
+        return OptionalLong.of(ImageTargets.countBoxes(new NDList(labels.get(0), labels.get(1), labels.get(2))));
     }
 
     private static List<ImageTargets> targets(NDList labels) {

@@ -25,6 +25,23 @@ public final class StepSeeds {
     }
 
     /**
+     * The engine seed of one replica of a data-parallel step (see {@link DataParallel}): replica 0 (the primary)
+     * draws with {@link #stepSeed}, every other replica with a seed mixed from (seed, step, replica), so dropout
+     * masks differ between replicas (as on separate GPUs) and do not depend on the order the replicas run in.
+     *
+     * @param seed the run seed
+     * @param step the global step (0-based)
+     * @param replica the replica index (0 is the primary)
+     * @return a non-negative int seed
+     */
+    public static int replicaSeed(long seed, long step, int replica) {
+        if (replica == 0) {
+            return stepSeed(seed, step);
+        }
+        return (int) (mix(mix(mix(seed) ^ (step * 0x9E3779B97F4A7C15L + 1)) + replica * 0xD6E8FEB86659FD93L) >>> 33);
+    }
+
+    /**
      * A uniformly random permutation of {@code 0..n-1} for one epoch (Fisher-Yates).
      *
      * @param seed the run seed

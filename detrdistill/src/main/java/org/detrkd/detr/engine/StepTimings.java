@@ -17,14 +17,17 @@ public final class StepTimings {
         DATA,
         /** The frozen teacher's forward pass (distillation only). */
         TEACHER,
-        /** Student forward, criterion and loss weighting, inside the gradient collector. */
+        /** Student forward, criterion and loss weighting, inside the gradient collector (data-parallel: summed over
+         * the replicas, which run one after another, as are the teacher and backward phases). */
         FORWARD,
         /** Back-propagation. */
         BACKWARD,
-        /** Reading the gradients into one flat array per group, the global norm, the single host read of loss
-         * values and norm, the finiteness check and the scaling. */
+        /** Reading the gradients into one flat array per group (data-parallel: and averaging the replicas' flat
+         * gradients and terms into the primary's), the global norm, the single host read of loss values and norm,
+         * the finiteness check and the scaling. */
         CLIP,
-        /** AdamW update and zeroing of the gradients. */
+        /** AdamW update and zeroing of the gradients (data-parallel: and copying the updated parameters to the
+         * other replicas). */
         OPTIMIZER,
         /** Closing the step's arrays, logging. */
         OTHER,

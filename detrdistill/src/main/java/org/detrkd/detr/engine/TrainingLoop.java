@@ -1,5 +1,6 @@
 package org.detrkd.detr.engine;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -41,6 +42,11 @@ import java.util.TreeMap;
  * <p>On construction the loop restores the latest complete checkpoint of {@link TrainingConfig#checkpointDir()} if
  * there is one, so that "same command again" continues an interrupted run; resumed and uninterrupted runs give
  * bit-identical parameters (same seed, threads and machine).
+ *
+ * <p>Given a {@link DataParallel} setting with several devices, each step is data-parallel with DDP semantics (the
+ * batch split into one shard per replica, DETR's box count shared through {@link ReplicaContext}, gradients averaged,
+ * one update on the primary, parameters broadcast; see {@link DataParallel}); with one device the step above runs
+ * unchanged.
  */
 public final class TrainingLoop {
 
@@ -73,8 +79,12 @@ public final class TrainingLoop {
     private StepResult last;
     private Map<String, Double> epochMetrics = Map.of();
     private long peakHeapBytes;
+    /** All replicas, primary first, in data-parallel training; null on a single device. */
+    private final List<DataParallel.Replica> replicas;
 
     /**
+     * A single-device loop (the student's device).
+     *
      * @param task the student, its losses and the optional teacher
      * @param source the training samples
      * @param weights loss-term weights
@@ -85,6 +95,30 @@ public final class TrainingLoop {
      */
     public TrainingLoop(TrainingTask task, BatchSource source, LossWeights weights, LrSchedule schedule,
             AdamW.Builder adamw, TrainingConfig config) throws IOException {
+        this(task, source, weights, schedule, adamw, config, null);
+    }
+
+    /**
+     * A loop over one or several devices: with more than one, each step is data-parallel ({@link DataParallel}: the
+     * batch split over replicas built by the setting's factory, gradients averaged, one update on {@code task}'s
+     * student, the primary, whose weights are checkpointed); with one (or {@code null}) it is the single-device loop.
+     *
+     * @param task the primary's student (on the first device), its losses and the optional teacher
+     * @param source the training samples
+     * @param weights loss-term weights
+     * @param schedule learning rate per step
+     * @param adamw optimizer options (per-parameter multipliers, weight decay)
+     * @param config run settings; with {@code N} replicas the batch size must be a multiple of {@code N}
+     * @param parallel the devices and the replica factory, or {@code null} for one device
+     * @throws IOException if the checkpoint folder cannot be read, a checkpoint cannot be restored or a replica cannot
+     *     be built
+     */
+    public TrainingLoop(TrainingTask task, BatchSource source, LossWeights weights, LrSchedule schedule,
+            AdamW.Builder adamw, TrainingConfig config, DataParallel parallel) throws IOException {
+        if (parallel != null && parallel.size() > 1 && config.batchSize() % parallel.size() != 0) {
+            throw new IllegalArgumentException("batch size " + config.batchSize() + " is not a multiple of the "
+                    + parallel.size() + " devices: every replica needs an equal shard");
+        }
         this.task = task;
         this.source = source;
         this.weights = weights;
@@ -108,7 +142,18 @@ public final class TrainingLoop {
         this.teacherStore = t.isPresent() ? new ParameterStore(teacherManager(t.get().block()), false) : null;
         this.checkpoints = config.checkpointDir() == null
                 ? null : new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
+        if (parallel != null && parallel.size() > 1) {
+            DataParallel.Replica primary = new DataParallel.Replica(0, parallel.devices().get(0), task, modelManager,
+                    params, studentStore, teacher, teacherStore, teacherArrays);
+            this.replicas = parallel.build(primary, modelManager);
+        } else {
+            this.replicas = null;
+        }
         resume();
+        if (replicas != null) {
+            DataParallel.broadcast(replicas);
+            LOG.info("data-parallel over {} replicas on {}", replicas.size(), parallel.devices());
+        }
         LOG.info("training {} parameter tensors ({} values), {} samples, {} steps per epoch, {} epochs, from step {}",
                 params.size(), params.numel(), source.size(), stepsPerEpoch, config.epochs(), step);
     }
@@ -189,6 +234,9 @@ public final class TrainingLoop {
      * @throws IOException if the batch or a checkpoint cannot be read or written
      */
     public StepResult trainStep() throws IOException {
+        if (replicas != null) {
+            return trainStepParallel();
+        }
         long s = step;
         int epoch = (int) (s / stepsPerEpoch);
         int[] indices = batchIndices(s, epoch);
@@ -242,6 +290,140 @@ public final class TrainingLoop {
         step = s + 1;
         afterStep(r);
         return r;
+    }
+
+    /**
+     * One data-parallel step ({@link DataParallel}): the batch loaded on the primary and split into one shard per
+     * replica; per replica (reseeded) the teacher on its shard, then forward, weighting and backward in its own
+     * gradient collector, with the whole batch's target count in {@link ReplicaContext}; the replicas' flat gradient
+     * buckets summed into the primary's and divided by N; terms averaged likewise; then the same host read,
+     * divergence check, clipping and AdamW update as a single-device step, on the primary; gradients zeroed on every
+     * replica; the primary's parameters broadcast to the others.
+     */
+    private StepResult trainStepParallel() throws IOException {
+        long s = step;
+        int epoch = (int) (s / stepsPerEpoch);
+        int[] indices = batchIndices(s, epoch);
+        Engine.getInstance().setRandomSeed(StepSeeds.stepSeed(config.seed(), s));
+        double lr = schedule.lr(s);
+        int n = replicas.size();
+        long start = System.nanoTime();
+        long t = start;
+        StepResult r;
+        List<NDManager> shardManagers = new ArrayList<>(n);
+        try (NDManager sm = modelManager.newSubManager()) {
+            BatchSource.Batch batch = source.batch(sm, indices);
+            ReplicaContext[] contexts = new ReplicaContext[n];
+            java.util.OptionalLong count = task.targetCount(batch.labels());
+            for (int k = 0; k < n; k++) {
+                contexts[k] = new ReplicaContext(k, n, count);
+                shardManagers.add(k == 0 ? sm : replicas.get(k).manager.newSubManager());
+            }
+            t = mark(Phase.DATA, t);
+            List<LossWeights.WeightedLoss> losses = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                DataParallel.Replica rep = replicas.get(k);
+                NDManager rsm = shardManagers.get(k);
+                NDList data = DataParallel.shard(batch.data(), batch.size(), k, n, rep.device, rsm);
+                NDList labels = DataParallel.shard(batch.labels(), batch.size(), k, n, rep.device, rsm);
+                Engine.getInstance().setRandomSeed(StepSeeds.replicaSeed(config.seed(), s, k));
+                t = mark(Phase.DATA, t);
+                try (ReplicaContext.Scope scope = contexts[k].enter()) {
+                    NDList teacherOut = new NDList();
+                    if (rep.teacher != null) {
+                        teacherOut = rep.teacher.forward(rep.teacherStore, data, labels);
+                        TeacherOutputs.adopt(teacherOut, rep.teacherArrays, rsm);
+                        t = mark(Phase.TEACHER, t);
+                    }
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        GradientCheckpoint.clear();
+                        LossWeights.WeightedLoss loss =
+                                weights.apply(rep.task.losses(rep.store, data, labels, teacherOut, true));
+                        losses.add(loss);
+                        t = mark(Phase.FORWARD, t);
+                        GradientCheckpoint.backward(loss.total());
+                        t = mark(Phase.BACKWARD, t);
+                    } finally {
+                        GradientCheckpoint.clear();
+                    }
+                }
+            }
+            List<NDList> grads = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                grads.add(replicas.get(k).params.gradients(shardManagers.get(k)));
+            }
+            // all-reduce (mean) of the flat gradient buckets into the primary's
+            NDList flat = optimizer.flatten(grads.get(0));
+            Device home = replicas.get(0).device;
+            for (int k = 1; k < n; k++) {
+                NDList other = optimizer.flatten(grads.get(k));
+                for (int g = 0; g < flat.size(); g++) {
+                    NDArray moved = other.get(g).toDevice(home, false);
+                    flat.get(g).addi(moved);
+                    if (moved != other.get(g)) {
+                        moved.close();
+                    }
+                }
+            }
+            try (NDArray replicaCount = sm.create((float) n)) {
+                for (NDArray f : flat) {
+                    f.divi(replicaCount);
+                }
+            }
+            LossWeights.WeightedLoss loss = DataParallel.mean(losses, sm);
+            float[] values = StepValues.read(loss, GradientClipping.globalNorm(flat), sm);
+            float gradNorm = values[values.length - 1];
+            Map<String, Float> terms;
+            try {
+                terms = StepValues.checkFinite(s, lr, loss, values);
+            } catch (DivergenceException e) {
+                grads.forEach(TrainableParameters::fillZero); // leave no gradient behind for a caller that continues
+                throw e;
+            }
+            double coef = GradientClipping.clip(flat, gradNorm, config.clipMaxNorm());
+            t = mark(Phase.CLIP, t);
+            optimizer.stepFlat(lr, flat);
+            grads.forEach(TrainableParameters::zero);
+            DataParallel.broadcast(replicas);
+            t = mark(Phase.OPTIMIZER, t);
+            long now = System.nanoTime();
+            r = new StepResult(s, epoch, lr, values[values.length - 2], terms, gradNorm, coef, batch.size(),
+                    (now - start) / 1e9);
+        } finally {
+            for (int k = 1; k < shardManagers.size(); k++) {
+                shardManagers.get(k).close();
+            }
+        }
+        timings.add(Phase.OTHER, System.nanoTime() - t);
+        timings.countStep();
+        step = s + 1;
+        afterStep(r);
+        return r;
+    }
+
+    /**
+     * @return the devices the loop trains on, primary first (one entry on a single device: the student's)
+     */
+    public List<Device> devices() {
+        if (replicas == null) {
+            return List.of(params.entries().get(0).parameter().getArray().getDevice());
+        }
+        List<Device> out = new ArrayList<>(replicas.size());
+        replicas.forEach(rep -> out.add(rep.device));
+        return List.copyOf(out);
+    }
+
+    /**
+     * @return the student blocks of every replica, primary first (just the primary's on a single device); for tests
+     *     and diagnostics
+     */
+    public List<Block> replicaStudents() {
+        if (replicas == null) {
+            return List.of(student);
+        }
+        List<Block> out = new ArrayList<>(replicas.size());
+        replicas.forEach(rep -> out.add(rep.task.student()));
+        return List.copyOf(out);
     }
 
     private int[] batchIndices(long s, int epoch) {

@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What the {@link TrainingLoop} trains: a student {@link Block} and the function that turns one batch into
@@ -67,4 +68,19 @@ public interface TrainingTask {
      */
     Map<String, NDArray> losses(
             ParameterStore store, NDList data, NDList labels, NDList teacherOutputs, boolean training);
+
+    /**
+     * The batch-wide count a data-parallel step shares between its replicas before they run: DETR's
+     * {@code num_boxes}, the number of ground-truth boxes of the WHOLE batch, which DETR all-reduces so that every
+     * replica normalises its box terms by the same number. The engine calls this once per data-parallel step on the
+     * whole batch's labels and publishes the result in {@link ReplicaContext} while each replica computes
+     * {@link #losses} on its shard; a criterion reads it there (DETR's {@code SetCriterion.numBoxes}). Never called in
+     * single-device training.
+     *
+     * @param labels the whole batch's targets
+     * @return the count, or empty (the default) when the task has none: every term is then a per-replica mean
+     */
+    default OptionalLong targetCount(NDList labels) {
+        return OptionalLong.empty();
+    }
 }

@@ -32,5 +32,11 @@
  * the model's manager (checked at every log line); per-phase {@link org.detrkd.detr.engine.StepTimings}; memory
  * samples ({@link org.detrkd.detr.engine.MemoryStats}). Engine threads are set with
  * {@link org.detrkd.detr.engine.EngineThreads#configure} before the engine starts.
+ *
+ * <h2>Devices</h2>
+ * {@link org.detrkd.detr.engine.Devices#select} turns {@code --devices N} into the CPU (0) or the first N GPUs the
+ * engine sees; with several, {@link org.detrkd.detr.engine.DataParallel} makes every step data-parallel with
+ * DistributedDataParallel's semantics (DETR's {@code num_boxes} global through
+ * {@link org.detrkd.detr.engine.ReplicaContext} and {@link org.detrkd.detr.engine.TrainingTask#targetCount}).
  */
 package org.detrkd.detr.engine;

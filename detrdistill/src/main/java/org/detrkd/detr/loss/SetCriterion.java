@@ -15,9 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.detrkd.detr.boxes.BoxOps;
+import org.detrkd.detr.engine.ReplicaContext;
 import org.detrkd.detr.matching.HungarianMatcher;
 import org.detrkd.detr.matching.HungarianMatcher.Match;
 import org.detrkd.detr.matching.ImageTargets;
@@ -208,12 +210,19 @@ public final class SetCriterion {
     }
 
     /**
-     * DETR's num_boxes: the number of target boxes in the batch, clamped at 1 (single process).
+     * DETR's num_boxes: the number of target boxes in the batch, clamped at 1. In a data-parallel step
+     * ({@link ReplicaContext} present with a global count) it is DETR's distributed value instead,
+     * {@code max(1, global count / replicas)}: the whole batch's boxes shared over the replicas, the same for every
+     * replica whatever its shard holds, so that the replicas' averaged gradient equals the whole batch's.
      *
-     * @param targets the batch's targets
-     * @return max(1, sum n_i)
+     * @param targets the batch's (or the replica's shard's) targets
+     * @return max(1, sum n_i), or max(1, N_global / replicas) inside a data-parallel step
      */
     public static float numBoxes(List<ImageTargets> targets) {
+        Optional<ReplicaContext> dp = ReplicaContext.current();
+        if (dp.isPresent() && dp.get().targetsPerReplica().isPresent()) {
+            return (float) Math.max(1.0, dp.get().targetsPerReplica().getAsDouble());
+        }
         return Math.max(1, targets.stream().mapToInt(ImageTargets::size).sum());
     }
 

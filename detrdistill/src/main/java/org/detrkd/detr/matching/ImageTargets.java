@@ -70,6 +70,24 @@ public record ImageTargets(NDArray labels, NDArray boxes) implements AutoCloseab
         return Collections.unmodifiableList(out);
     }
 
+    /**
+     * The number of target boxes of a whole padded batch (the sum of its counts), read with one host copy; DETR's
+     * {@code num_boxes} before clamping.
+     *
+     * @param batchLabels {classes [B, Nmax], boxes [B, Nmax, 4], counts [B]}
+     * @return the sum of the counts
+     */
+    public static long countBoxes(NDList batchLabels) {
+        if (batchLabels.size() != 3 || batchLabels.get(2).getShape().dimension() != 1) {
+            throw new IllegalArgumentException("batch labels need {classes, boxes, counts [B]}");
+        }
+        long total = 0;
+        for (long n : batchLabels.get(2).toType(DataType.INT64, false).toLongArray()) {
+            total += n;
+        }
+        return total;
+    }
+
     private static ImageTargets slice(NDArray classes, NDArray boxes, int b, long n) {
         NDArray l;
         NDArray x;

@@ -16,6 +16,7 @@ import org.detrkd.detr.model.DetrOutputs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Plain (non-distillation) DETR training: the detector forward on {@code (images [B, 3, H, W], mask [B, H, W])}, then
@@ -73,5 +74,11 @@ public final class DetectionTask implements TrainingTask {
         }
         List<ImageTargets> targets = ImageTargets.fromBatch(new NDList(labels.get(0), labels.get(1), labels.get(2)));
         return criterion.forward(logits, boxes, targets).losses();
+    }
+
+    /** @return the batch's number of ground-truth boxes: DETR's {@code num_boxes}, shared in data-parallel steps */
+    @Override
+    public OptionalLong targetCount(NDList labels) {
+        return OptionalLong.of(ImageTargets.countBoxes(new NDList(labels.get(0), labels.get(1), labels.get(2))));
     }
 }

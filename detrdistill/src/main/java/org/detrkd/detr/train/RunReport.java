@@ -1,13 +1,16 @@
 package org.detrkd.detr.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 
 import org.detrkd.datasets.eval.EvalResult;
 import org.detrkd.datasets.io.Provenance;
+import org.detrkd.detr.engine.Devices;
 import org.detrkd.detr.engine.EngineThreads;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,12 +22,24 @@ public final class RunReport {
     private RunReport() {}
 
     /**
+     * Provenance of a deep-learning result on the CPU (starts the engine if needed: configure threads first).
+     *
+     * @param threads the requested intra-op threads
+     * @return {@link Provenance#basic()} plus DJL and PyTorch versions, the effective thread counts and the devices
+     *     ({@code ["cpu()"]})
+     */
+    public static Map<String, Object> provenance(int threads) {
+        return provenance(threads, List.of(Device.cpu()));
+    }
+
+    /**
      * Provenance of a deep-learning result (starts the engine if needed: configure threads first).
      *
      * @param threads the requested intra-op threads
-     * @return {@link Provenance#basic()} plus DJL and PyTorch versions and the effective thread counts
+     * @param devices the devices trained on, primary first ({@code --devices}; several: data-parallel)
+     * @return {@link Provenance#basic()} plus DJL and PyTorch versions, the effective thread counts and the devices
      */
-    public static Map<String, Object> provenance(int threads) {
+    public static Map<String, Object> provenance(int threads, List<Device> devices) {
         Map<String, Object> m = new LinkedHashMap<>(Provenance.basic());
         m.put("djl_version", Engine.getDjlVersion());
         Engine engine = Engine.getInstance();
@@ -34,6 +49,7 @@ public final class RunReport {
         m.put("threads", threads);
         m.put("intra_op_threads", r.intraOp());
         m.put("inter_op_threads", r.interOp());
+        m.put("devices", Devices.names(devices));
         return m;
     }
 
@@ -62,7 +78,7 @@ public final class RunReport {
         m.put("seed", r.spec().seed());
         m.put("threads", r.spec().threads());
         m.put("spec", r.spec());
-        m.put("provenance", provenance(r.spec().threads()));
+        m.put("provenance", provenance(r.spec().threads(), r.devices()));
         return m;
     }
 

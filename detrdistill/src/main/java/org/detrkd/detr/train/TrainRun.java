@@ -1,5 +1,6 @@
 package org.detrkd.detr.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 
@@ -12,7 +13,9 @@ import org.detrkd.datasets.io.InputException;
 import org.detrkd.detr.engine.AdamW;
 import org.detrkd.detr.engine.CheckpointState;
 import org.detrkd.detr.engine.CheckpointStore;
+import org.detrkd.detr.engine.DataParallel;
 import org.detrkd.detr.engine.DatasetBatchSource;
+import org.detrkd.detr.engine.Devices;
 import org.detrkd.detr.engine.LrSchedule;
 import org.detrkd.detr.engine.StepResult;
 import org.detrkd.detr.engine.TrainingConfig;
@@ -57,14 +60,17 @@ public final class TrainRun {
      * @param stopReason {@code epochs} or {@code time}
      * @param metrics the final checkpoint's metrics
      * @param checkpoint the final checkpoint folder
+     * @param devices the devices this invocation trained on, primary first
      */
     public record Result(RunSpec spec, EvalResult result, long steps, long stepsPerEpoch, long resumedFromStep,
-            double trainSeconds, String stopReason, Map<String, Double> metrics, Path checkpoint) {}
+            double trainSeconds, String stopReason, Map<String, Double> metrics, Path checkpoint,
+            List<Device> devices) {}
 
     private final RunSpec spec;
     private final Path runDir;
     private int logEvery = 50;
     private long stopAfterSteps;
+    private List<Device> devices = List.of(Device.cpu());
 
     /**
      * @param spec the settings
@@ -97,6 +103,22 @@ public final class TrainRun {
     }
 
     /**
+     * The devices to train on ({@link Devices#select}): the model is built on the first; with several, each step is
+     * data-parallel over one replica per device ({@link DataParallel}). Not part of the run's identity: a run may
+     * continue on other devices (as with another thread count).
+     *
+     * @param devices the devices, primary first (default: the CPU)
+     * @return this run
+     */
+    public TrainRun withDevices(List<Device> devices) {
+        if (devices.isEmpty()) {
+            throw new IllegalArgumentException("no device");
+        }
+        this.devices = List.copyOf(devices);
+        return this;
+    }
+
+    /**
      * Trains (or continues), evaluates and checkpoints.
      *
      * @return the outcome
@@ -112,7 +134,7 @@ public final class TrainRun {
         CocoDetectionDataset train = trainingSet();
         DetectorEvaluator evaluator = DetectorEvaluator.forSplit(Path.of(spec.data()), spec.evalSplit(),
                 spec.batchSize());
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(devices.get(0))) {
             Detector model = DetectorFactory.create(spec, manager);
             if (spec.backboneWeights() != null && !hasCheckpoint(ckptDir)) {
                 BackboneWeights.load(model, Path.of(spec.backboneWeights()), manager); // fresh run only
@@ -131,7 +153,8 @@ public final class TrainRun {
                     spec.checkpointEvery() > 1 ? (int) (spec.checkpointEvery() * spe) : 0, 2);
             TrainingLoop loop = new TrainingLoop(DetectionTask.withDefaults(model),
                     new DatasetBatchSource(train, new DetectionBatchifier(), new DetectionBatchifier()),
-                    DetectionTask.weights(), schedule, adamw, config);
+                    DetectionTask.weights(), schedule, adamw, config, DataParallel.of(devices,
+                            (r, device, m) -> DetectionTask.withDefaults(DetectorFactory.create(spec, m))));
             long resumedAt = loop.step();
             if (resumedAt > 0) {
                 LOG.info("resuming the run in {} at step {} of {} (epoch {})", runDir, resumedAt, loop.totalSteps(),
@@ -162,7 +185,7 @@ public final class TrainRun {
             Path last = loop.saveCheckpoint(extra);
             CheckpointState state = new CheckpointStore(ckptDir, 0).readState(last);
             return new Result(spec, result, loop.step(), spe, resumedAt, eval.trainSeconds(), stop,
-                    state.metrics(), last);
+                    state.metrics(), last, devices);
         }
     }
 

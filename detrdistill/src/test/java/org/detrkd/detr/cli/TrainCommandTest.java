@@ -44,6 +44,20 @@ public class TrainCommandTest {
                 "--augmentation: unknown augmentation 'mosaic'; known: flip, none");
     }
 
+    /** {@code --devices N}: N GPUs the engine must see (none here); a batch that does not split evenly. */
+    @Test
+    public void rejectsMoreGpusThanTheEngineSees() {
+        int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
+        if (gpus >= 2) {
+            throw new org.testng.SkipException("this machine has " + gpus + " GPUs");
+        }
+        assertEquals(failure(with("--epochs", "1", "--devices", "2")), "--devices: asked for 2 GPUs but the engine "
+                + "sees " + gpus + (gpus == 0 ? " (a CPU-only libtorch or no CUDA device); use --devices 0 (CPU, "
+                + "with --threads)" : "; use --devices 1.." + gpus));
+        assertEquals(failure(with("--epochs", "1", "--devices", "-1")),
+                "--devices: must be 0 (CPU) or a number of GPUs, got -1");
+    }
+
     @Test
     public void rejectsADifferentRunInTheSameFolder() throws Exception {
         Path out = Files.createTempDirectory("detrkd-train-other");

@@ -1,6 +1,6 @@
 package org.detrkd.suites.cli;
 
-import ai.djl.engine.Engine;
+import ai.djl.Device;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.detrkd.datasets.io.InputException;
+import org.detrkd.detr.engine.Devices;
 import org.detrkd.detr.engine.EngineThreads;
 import org.detrkd.reports.model.ResultRecord;
 import org.detrkd.reports.model.Scale;
@@ -34,9 +35,11 @@ import picocli.CommandLine.Spec;
  * selected cell finished, 1 when some failed (their records say why), 2 for bad input (nothing started), 3 for an
  * internal error, 4 when stopped on purpose by {@code --stop-after-steps}.
  *
- * <p>Devices: training runs on the CPU with {@code --threads} intra-op threads. GPU training (and data-parallel
- * across GPUs) is not implemented yet, so {@code --devices N} with {@code N > 0} is refused with exit 2, naming the
- * number of GPUs the engine sees.
+ * <p>Devices ({@link Devices#select}): by default every model trains on the CPU with {@code --threads} intra-op
+ * threads; {@code --devices N} trains on the first N GPUs the engine sees, data-parallel when {@code N > 1}
+ * ({@code DataParallel}: DDP semantics, DETR's global box normaliser, per-replica BatchNorm statistics, one teacher
+ * copy per GPU). More GPUs than the engine sees (on a CPU-only machine: any) is refused with exit 2, naming how many
+ * it sees; so is a cell whose batch is not a multiple of N. The devices are recorded in every result's environment.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = org.detrkd.cli.VersionProvider.class,
         description = "Run a suite's cells (teachers cached, resumable) and write one result.json per cell.")
@@ -64,7 +67,8 @@ public final class RunCommand implements Callable<Integer> {
     List<String> only = new ArrayList<>();
 
     @Option(names = "--devices", paramLabel = "N", defaultValue = "0",
-            description = "GPUs to use (default 0: CPU; GPU training is not implemented yet)")
+            description = "GPUs to train on: the first N the engine sees, data-parallel when N > 1 (default 0: the "
+                    + "CPU with --threads)")
     int devices;
 
     @Option(names = "--threads", paramLabel = "T", description = "intra-op CPU threads (default: cores)")
@@ -104,16 +108,19 @@ public final class RunCommand implements Callable<Integer> {
         }
         SuiteValidator.checkPaths(s, sc, dataRoot); // COCO must exist before anything starts; generated data is made
         EngineThreads.configure(t, 1);
-        checkDevices(devices);
+        List<Device> deviceList = Devices.select(devices); // after the threads: may start the engine
+        checkBatches(cells, deviceList.size());
         Path dir = out != null ? out : Path.of("runs", s.id() + "-" + sc.id());
         PrintWriter w = spec.commandLine().getOut();
-        w.printf(Locale.ROOT, "%s (%s): %d of %d cells into %s, CPU, %d threads%n", s.id(), sc.id(), cells.size(),
-                all.size(), dir, t);
+        w.printf(Locale.ROOT, "%s (%s): %d of %d cells into %s, %s, %d threads%n", s.id(), sc.id(), cells.size(),
+                all.size(), dir, deviceList.size() == 1 && deviceList.get(0).equals(Device.cpu()) ? "CPU"
+                        : String.join(" + ", Devices.names(deviceList)) + (deviceList.size() > 1 ? " (data-parallel)"
+                        : ""), t);
         w.flush();
         SuiteRunner.Summary summary;
         try {
             summary = new SuiteRunner(dir, teacherCache != null ? teacherCache : dir.resolve("teachers"),
-                    dataRoot, t, logEvery, stopAfterSteps).run(cells);
+                    dataRoot, t, deviceList, logEvery, stopAfterSteps).run(cells);
         } catch (StopRequested e) {
             w.println(e.getMessage());
             w.flush();
@@ -131,18 +138,16 @@ public final class RunCommand implements Callable<Integer> {
         return summary.failed().isEmpty() ? 0 : EXIT_CELLS_FAILED;
     }
 
-    /** Refuses GPUs: the engine trains on the CPU only (multi-GPU data parallelism is future work). */
-    static void checkDevices(int n) {
-        if (n < 0) {
-            throw new InputException((String) null, "--devices", "must be 0 (CPU) or more, got " + n, null);
+    /** Every model the cells train (students and teachers) needs a batch that splits evenly over the devices. */
+    static void checkBatches(List<Cell> cells, int devices) {
+        for (Cell c : cells) {
+            int b = c.schedule().batch();
+            int tb = c.teacher() == null ? devices : c.teacher().schedule().batch();
+            if (b % devices != 0 || tb % devices != 0) {
+                throw new InputException((String) null, "--devices", "cell " + c.runId() + " trains with batch "
+                        + (b % devices != 0 ? b : tb) + ", not a multiple of the " + devices
+                        + " devices (each device gets an equal shard)", null);
+            }
         }
-        if (n == 0) {
-            return;
-        }
-        int visible = Engine.getInstance().getGpuCount();
-        String why = n > visible ? "asked for " + n + " GPUs but the engine sees " + visible
-                : "GPU training is not implemented yet (neither one GPU nor data-parallel across " + n + ")";
-        throw new InputException((String) null, "--devices", why + "; the runner trains on the CPU: omit "
-                + "--devices and set --threads", null);
     }
 }

@@ -1,9 +1,11 @@
 package org.detrkd.suites.run;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.detrkd.baselines.MethodRegistry;
@@ -78,32 +80,50 @@ final class CellTrainer {
             }
         }
         DetectorEvaluator evaluator = DetectorEvaluator.forSplit(data, "val", c.schedule().batch());
-        try (NDManager teacherManager = NDManager.newBaseManager(); NDManager manager = NDManager.newBaseManager()) {
+        Device home = ctx.devices().get(0);
+        try (NDManager teacherManager = NDManager.newBaseManager(home);
+                NDManager manager = NDManager.newBaseManager(home)) {
             ModelTraining.Subject subject;
             if (distill) {
                 Detector teacher = Models.create(c.teacher().model(), k, teacherManager,
                         c.teacher().dataset().imageSize());
-                StudentWeights.load(teacher, teachers.weights(c.teacher()));
+                Path teacherWeights = teachers.weights(c.teacher());
+                StudentWeights.load(teacher, teacherWeights);
                 Engine.getInstance().setRandomSeed((int) c.seed());
                 Detector student = Models.create(c.student(), k, manager, c.dataset().imageSize());
-                DistillationMethod method;
-                try {
-                    method = MethodRegistry.factory(c.method()).create(DistillationContext.of(teacher, student),
-                            manager, c.preset(), kdOptions(c.options()));
-                } catch (IllegalArgumentException e) {
-                    throw new CellFailure("method " + c.method() + ": " + e.getMessage());
-                }
-                DistillationTask task = new DistillationTask(student, teacher, method);
-                subject = new ModelTraining.Subject(task, student, task.weights());
+                DistillationTask task = new DistillationTask(student, teacher, method(c, teacher, student, manager));
+                // data-parallel replicas: one teacher per device (the primary's on its own device)
+                Map<Device, Detector> perDevice = new HashMap<>(Map.of(home, teacher));
+                subject = new ModelTraining.Subject(task, student, task.weights(), (r, device, m) -> {
+                    Detector t = perDevice.get(device);
+                    if (t == null) {
+                        t = Models.create(c.teacher().model(), k, m, c.teacher().dataset().imageSize());
+                        StudentWeights.load(t, teacherWeights);
+                        perDevice.put(device, t);
+                    }
+                    Detector s = Models.create(c.student(), k, m, c.dataset().imageSize());
+                    return new DistillationTask(s, t, method(c, t, s, m));
+                });
             } else {
                 Engine.getInstance().setRandomSeed((int) c.seed());
                 Detector student = Models.create(c.student(), k, manager, c.dataset().imageSize());
                 subject = new ModelTraining.Subject(DetectionTask.withDefaults(student), student,
-                        DetectionTask.weights());
+                        DetectionTask.weights(), (r, device, m) -> DetectionTask.withDefaults(
+                                Models.create(c.student(), k, m, c.dataset().imageSize())));
             }
             return Trained.of(ModelTraining.train(subject, ModelTraining.trainingSet(data, c.schedule().batch(),
-                    c.seed()), evaluator, c.schedule(), c.seed(), folder(ctx.out(), c), ctx.progress(),
-                    ctx.stopAfterSteps(), c.runId()));
+                    c.seed()), evaluator, c.schedule(), c.seed(), ctx.devices(), folder(ctx.out(), c),
+                    ctx.progress(), ctx.stopAfterSteps(), c.runId()));
+        }
+    }
+
+    /** The cell's distillation method for a teacher/student pair, built on the student's manager. */
+    private static DistillationMethod method(Cell c, Detector teacher, Detector student, NDManager manager) {
+        try {
+            return MethodRegistry.factory(c.method()).create(DistillationContext.of(teacher, student), manager,
+                    c.preset(), kdOptions(c.options()));
+        } catch (IllegalArgumentException e) {
+            throw new CellFailure("method " + c.method() + ": " + e.getMessage());
         }
     }
 

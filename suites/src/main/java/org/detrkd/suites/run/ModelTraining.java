@@ -1,5 +1,6 @@
 package org.detrkd.suites.run;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.nn.Block;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import org.detrkd.datasets.eval.EvalResult;
 import org.detrkd.datasets.io.InputException;
 import org.detrkd.detr.engine.AdamW;
 import org.detrkd.detr.engine.CheckpointStore;
+import org.detrkd.detr.engine.DataParallel;
 import org.detrkd.detr.engine.DatasetBatchSource;
 import org.detrkd.detr.engine.DivergenceException;
 import org.detrkd.detr.engine.LossWeights;
@@ -38,7 +40,8 @@ import org.detrkd.suites.spec.Cell.TrainingSchedule;
  * {@code val} with the COCO evaluator after every epoch. The per-epoch AP, mean loss terms and the cumulative wall
  * time ride in each checkpoint's metrics ({@code runner/...}), so a resumed run reports the whole history.
  *
- * <p>A non-finite loss ({@link DivergenceException}) becomes a {@link CellFailure} with its step and terms.
+ * <p>A non-finite loss ({@link DivergenceException}) becomes a {@link CellFailure} with its step and terms. With
+ * several devices ({@code detrkd run --devices N}) every step is data-parallel ({@link DataParallel}).
  */
 final class ModelTraining {
     private static final String PREFIX = "runner/";
@@ -58,8 +61,11 @@ final class ModelTraining {
             double wallSeconds, long peakRssBytes, long resumedFromStep) {
     }
 
-    /** What is trained: the task (student, losses, teacher) and its detector to evaluate. */
-    record Subject(TrainingTask task, Block detector, LossWeights weights) {
+    /**
+     * What is trained: the task (student, losses, teacher) and its detector to evaluate, and how to build the task's
+     * replicas on other devices (data-parallel training, {@link DataParallel}; unused on one device).
+     */
+    record Subject(TrainingTask task, Block detector, LossWeights weights, DataParallel.ReplicaFactory replicas) {
     }
 
     private ModelTraining() {
@@ -79,14 +85,15 @@ final class ModelTraining {
      * @param evaluator the {@code val} evaluator
      * @param schedule the schedule
      * @param seed the seed
+     * @param devices the devices, primary first (the subject's model lives on the first; data-parallel when several)
      * @param dir the run folder ({@code checkpoints/} inside)
      * @param progress terminal progress
      * @param stopAfterSteps stop this invocation (as if killed) once this many steps are complete; 0: never
      * @param runId for messages
      */
     static Outcome train(Subject subject, CocoDetectionDataset train, DetectorEvaluator evaluator,
-            TrainingSchedule schedule, long seed, Path dir, Progress progress, long stopAfterSteps, String runId)
-            throws IOException {
+            TrainingSchedule schedule, long seed, List<Device> devices, Path dir, Progress progress,
+            long stopAfterSteps, String runId) throws IOException {
         long spe = train.size() / schedule.batch();
         if (spe == 0) {
             throw new InputException(dir, "", "batch " + schedule.batch() + " exceeds the " + train.size()
@@ -106,7 +113,7 @@ final class ModelTraining {
         Engine.getInstance().setRandomSeed((int) seed);
         TrainingLoop loop = new TrainingLoop(subject.task(),
                 new DatasetBatchSource(train, new DetectionBatchifier(), new DetectionBatchifier()),
-                subject.weights(), lr, adamw, config);
+                subject.weights(), lr, adamw, config, DataParallel.of(devices, subject.replicas()));
         long resumedAt = loop.step();
         train.setEpoch((int) (resumedAt / spe));
         History history = new History(prior, subject.detector(), evaluator);

@@ -1,5 +1,6 @@
 package org.detrkd.suites.run;
 
+import ai.djl.Device;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -9,11 +10,12 @@ import java.util.List;
  * @param out the suite output folder ({@code cells/}, {@code teachers/})
  * @param dataRoot the folder relative dataset paths resolve against
  * @param threads intra-op threads (recorded in every result)
- * @param devices device names recorded in results ({@code cpu()})
+ * @param devices the devices every model trains on, primary first ({@code [cpu()]}, or the GPUs of
+ *     {@code --devices N}: data-parallel when several); their names are recorded in results
  * @param progress terminal progress
  * @param stopAfterSteps end the invocation as if killed once the model in training completes this many steps
  *     (0: never); for tests of resumption
  */
-record RunContext(Path out, Path dataRoot, int threads, List<String> devices, Progress progress,
+record RunContext(Path out, Path dataRoot, int threads, List<Device> devices, Progress progress,
         long stopAfterSteps) {
 }

@@ -1,5 +1,6 @@
 package org.detrkd.suites.run;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.detrkd.datasets.io.InputException;
 import org.detrkd.datasets.io.Provenance;
+import org.detrkd.detr.engine.Devices;
 import org.detrkd.detr.engine.MemoryStats;
 import org.detrkd.reports.model.Environment;
 import org.detrkd.reports.model.ResultJson;
@@ -74,13 +76,27 @@ public final class SuiteRunner {
      * @param stopAfterSteps stop as if killed after this many steps of the model in training (0: never)
      */
     public SuiteRunner(Path out, Path teacherCache, Path dataRoot, int threads, int logEvery, long stopAfterSteps) {
-        List<String> devices = List.of("cpu()");
+        this(out, teacherCache, dataRoot, threads, List.of(Device.cpu()), logEvery, stopAfterSteps);
+    }
+
+    /**
+     * @param out the output folder
+     * @param teacherCache the teacher cache folder
+     * @param dataRoot relative dataset paths resolve against it
+     * @param threads intra-op threads (configure the engine before)
+     * @param devices the devices every model trains on, primary first ({@code Devices.select}: the CPU, or
+     *     {@code --devices N} GPUs, data-parallel when several); recorded in every result's environment
+     * @param logEvery progress line every this many steps
+     * @param stopAfterSteps stop as if killed after this many steps of the model in training (0: never)
+     */
+    public SuiteRunner(Path out, Path teacherCache, Path dataRoot, int threads, List<Device> devices, int logEvery,
+            long stopAfterSteps) {
         this.ctx = new RunContext(out.toAbsolutePath().normalize(), dataRoot.toAbsolutePath().normalize(), threads,
-                devices, new Progress(logEvery), stopAfterSteps);
+                List.copyOf(devices), new Progress(logEvery), stopAfterSteps);
         this.teachers = new TeacherCache(teacherCache.toAbsolutePath().normalize());
         this.trainer = new CellTrainer(ctx, teachers);
         this.env = Environment.ofThisJvm(Provenance.commit(), Provenance.version(), Engine.getDjlVersion(),
-                Engine.getInstance().getVersion(), devices, threads);
+                Engine.getInstance().getVersion(), Devices.names(devices), threads);
     }
 
     /**

@@ -84,11 +84,14 @@ final class TeacherCache {
             DetectorEvaluator evaluator = DetectorEvaluator.forSplit(data, "val", t.schedule().batch());
             CocoDetectionDataset train = ModelTraining.trainingSet(data, t.schedule().batch(), t.seed());
             Trained done;
-            try (NDManager manager = NDManager.newBaseManager()) {
+            try (NDManager manager = NDManager.newBaseManager(ctx.devices().get(0))) {
                 Detector model = Models.create(t.model(), k, manager, t.dataset().imageSize());
                 ModelTraining.Outcome o = ModelTraining.train(new ModelTraining.Subject(
-                        DetectionTask.withDefaults(model), model, DetectionTask.weights()), train, evaluator,
-                        t.schedule(), t.seed(), dir, ctx.progress(), ctx.stopAfterSteps(), "teacher " + t.specHash());
+                        DetectionTask.withDefaults(model), model, DetectionTask.weights(),
+                        (r, device, m) -> DetectionTask.withDefaults(Models.create(t.model(), k, m,
+                                t.dataset().imageSize()))), train, evaluator,
+                        t.schedule(), t.seed(), ctx.devices(), dir, ctx.progress(), ctx.stopAfterSteps(),
+                        "teacher " + t.specHash());
                 Path fin = dir.resolve("final");
                 Files.createDirectories(fin);
                 Path tmp = Files.createTempFile(fin, ".student-", ".tmp");

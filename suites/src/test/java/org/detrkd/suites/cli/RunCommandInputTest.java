@@ -54,6 +54,19 @@ public class RunCommandInputTest {
                 "conditional.nope");
         refused("--shard: need 0 <= I < N, got 2/2", "run", "table4", "--scale", "smoke", "--shard", "2/2");
         refused("--devices: ", "run", "table4", "--scale", "smoke", "--devices", "1");
+        refused("--devices: must be 0 (CPU) or a number of GPUs, got -1", "run", "table4", "--scale", "smoke",
+                "--devices", "-1");
+    }
+
+    /** {@code --devices 2} on a machine whose engine sees fewer GPUs: exit 2, one line naming how many it sees. */
+    @Test
+    public void twoGpusAreRefusedWhereTheEngineSeesFewer() throws Exception {
+        int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
+        if (gpus >= 2) {
+            throw new org.testng.SkipException("this machine has " + gpus + " GPUs");
+        }
+        refused("--devices: asked for 2 GPUs but the engine sees " + gpus, "run", "table4", "--scale", "smoke",
+                "--devices", "2");
         refused("dataset folder ", "run", "table4", "--scale", "paper", "--data-root", "/no/such/root");
     }
 }
