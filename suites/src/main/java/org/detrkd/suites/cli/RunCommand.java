@@ -15,6 +15,7 @@ import org.detrkd.suites.run.CellSelection;
 import org.detrkd.suites.run.StopRequested;
 import org.detrkd.suites.run.SuiteRunner;
 import org.detrkd.suites.spec.Cell;
+import org.detrkd.suites.spec.KnownNames;
 import org.detrkd.suites.spec.SuiteCatalog;
 import org.detrkd.suites.spec.SuiteExpander;
 import org.detrkd.suites.spec.SuiteSpec;
@@ -27,12 +28,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code detrkd run SUITE [--scale S] [--out DIR] [--only CELLS] [--devices N] [--threads T] [--shard I/N]
- * [--teachers DIR] [--data-root DIR]}: trains
+ * [--teachers DIR] [--data-root DIR] [--jobs N]}: trains
  * every teacher the selected cells need once (cached in {@code OUT/teachers/<hash>/}), then each cell, and writes one
  * {@code OUT/cells/<runId>/result.json} per cell ({@link SuiteRunner}). Running the same command again resumes:
  * finished cells are skipped, an interrupted cell continues from its last epoch checkpoint. Exit code 0 when every
  * selected cell finished, 1 when some failed (their records say why), 2 for bad input (nothing started), 3 for an
- * internal error, 4 when stopped on purpose by {@code --stop-after-steps}.
+ * internal error, 4 when stopped on purpose by {@code --stop-after-steps}. Before anything starts, the files the
+ * scale names (backbone weights, existing teachers) are checked and hashed ({@code CellFiles}). {@code --jobs N} runs
+ * N cells at once, each in a child JVM ({@code CellProcesses}).
  *
  * <p>Devices: training runs on the CPU with {@code --threads} intra-op threads. GPU training (and data-parallel
  * across GPUs) is not implemented yet, so {@code --devices N} with {@code N > 0} is refused with exit 2, naming the
@@ -87,6 +90,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "progress line every this many steps (default: ${DEFAULT-VALUE})")
     int logEvery;
 
+    @Option(names = "--jobs", paramLabel = "N", defaultValue = "1",
+            description = "cells at once, each in its own child JVM with --threads intra-op threads (default: "
+                    + "${DEFAULT-VALUE}: one after the other in this JVM); on 2 cores: --jobs 2 --threads 1")
+    int jobs;
+
     @Option(names = "--stop-after-steps", paramLabel = "N", defaultValue = "0", hidden = true,
             description = "stop as if killed once the model in training has N steps (tests of resumption)")
     long stopAfterSteps;
@@ -102,18 +110,27 @@ public final class RunCommand implements Callable<Integer> {
         if (t < 1) {
             throw new InputException((String) null, "--threads", "must be at least 1, got " + t, null);
         }
+        if (jobs < 1) {
+            throw new InputException((String) null, "--jobs", "must be at least 1, got " + jobs, null);
+        }
+        if (jobs > 1 && stopAfterSteps > 0) {
+            throw new InputException((String) null, "--jobs", "--stop-after-steps needs --jobs 1", null);
+        }
         SuiteValidator.checkPaths(s, sc, dataRoot); // COCO must exist before anything starts; generated data is made
         EngineThreads.configure(t, 1);
         checkDevices(devices);
         Path dir = out != null ? out : Path.of("runs", s.id() + "-" + sc.id());
+        SuiteRunner runner = new SuiteRunner(dir, teacherCache != null ? teacherCache : dir.resolve("teachers"),
+                dataRoot, t, logEvery, stopAfterSteps);
+        cells = runner.files().resolve(s, sc, cells); // backbone files and given teachers: present, right, hashed
         PrintWriter w = spec.commandLine().getOut();
-        w.printf(Locale.ROOT, "%s (%s): %d of %d cells into %s, CPU, %d threads%n", s.id(), sc.id(), cells.size(),
-                all.size(), dir, t);
+        w.printf(Locale.ROOT, "%s (%s): %d of %d cells into %s, CPU, %d threads%s%n", s.id(), sc.id(), cells.size(),
+                all.size(), dir, t, jobs > 1 ? String.format(Locale.ROOT, " x %d jobs (child JVMs)", jobs) : "");
         w.flush();
         SuiteRunner.Summary summary;
         try {
-            summary = new SuiteRunner(dir, teacherCache != null ? teacherCache : dir.resolve("teachers"),
-                    dataRoot, t, logEvery, stopAfterSteps).run(cells);
+            summary = runner.run(cells, jobs, KnownNames.SUITES.contains(suite) ? suite
+                    : Path.of(suite).toAbsolutePath().normalize().toString(), childHeapMb());
         } catch (StopRequested e) {
             w.println(e.getMessage());
             w.flush();
@@ -129,6 +146,12 @@ public final class RunCommand implements Callable<Integer> {
                 summary.teachersTrained(), dir.resolve("cells"));
         w.flush();
         return summary.failed().isEmpty() ? 0 : EXIT_CELLS_FAILED;
+    }
+
+    /** Each child JVM's heap with {@code --jobs}: half of this JVM's, between 1 and 4 GB. */
+    private static long childHeapMb() {
+        long half = Runtime.getRuntime().maxMemory() / (2L * 1024 * 1024);
+        return Math.max(1024, Math.min(4096, half));
     }
 
     /** Refuses GPUs: the engine trains on the CPU only (multi-GPU data parallelism is future work). */
