@@ -1,5 +1,6 @@
 package org.detrkd.suites.run;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -101,6 +102,7 @@ final class TeacherCache {
             CocoDetectionDataset train = ModelTraining.trainingSet(data, t.schedule().batch(), t.seed());
             Trained done;
             try (NDManager manager = NDManager.newBaseManager()) {
+                Engine.getInstance().setRandomSeed((int) t.seed()); // the teacher's initialisation: its own seed
                 Detector model = Models.create(t.model(), k, manager, t.dataset().imageSize());
                 if (t.model().backboneWeights() != null) { // a resumed run restores every weight from its checkpoint
                     BackboneWeights.load(model, files.backboneFile(t.model().backboneWeights()), manager);
