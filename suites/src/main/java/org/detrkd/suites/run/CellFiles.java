@@ -259,7 +259,7 @@ public final class CellFiles {
     private static String trainCommand(ScaleSpec sc, TeacherSpec t, FileRef ref) {
         String weights = sc.backboneWeights().teacher();
         return "./detrkd train --detector " + t.model().detector() + " --size " + size(t.model().backbone())
-                + " --data " + sc.dataset().path() + " --minutes 60"
+                + " --data " + sc.dataset().path() + " --epochs 24"
                 + (weights == null ? "" : " --backbone-weights " + weights) + " --threads 1 --eval-every 4 --out "
                 + ref.source();
     }

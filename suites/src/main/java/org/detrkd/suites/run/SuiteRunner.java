@@ -202,6 +202,7 @@ public final class SuiteRunner {
         try {
             return c.teacher() == null ? null : teachers.weights(c.teacher()).resolve("student.safetensors").toString();
         } catch (IOException | InputException e) {
+            LOG.warn("{}: no teacher checkpoint to record ({})", c.runId(), e.getMessage());
             return null; // a given teacher that went missing: the cell's failure says so
         }
     }

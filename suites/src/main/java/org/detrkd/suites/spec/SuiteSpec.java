@@ -7,8 +7,9 @@ import org.detrkd.reports.model.Scale;
 /**
  * One suite file as read ({@link SuiteReader}): one paper table, defined once and run at three scales.
  *
- * <p>Everything that depends on the scale (data, backbones, image size, batch, seeds, how the paper's epochs map to
- * this scale's epochs) is in {@link #scales()}, complete for each scale: no defaults inherited from elsewhere. The rest
+ * <p>Everything that depends on the scale (data, backbones, image size, batch, seeds, how the paper's epochs, stage
+ * and query counts map to this scale's, schedule overrides, pretrained backbone files, existing teachers, the teacher
+ * gate) is in {@link #scales()}, complete for each scale: no defaults inherited from elsewhere. The rest
  * (setups, methods, grid) is shared. {@link SuiteExpander} turns a suite and a scale into {@link Cell}s.
  *
  * @param id the suite id ({@code table1} ... {@code table7}, {@code clockdistill}, or a user's)

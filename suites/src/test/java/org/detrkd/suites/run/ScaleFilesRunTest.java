@@ -165,7 +165,7 @@ public class ScaleFilesRunTest {
         assertEquals(r.code(), 2, r.out() + r.err());
         assertTrue(r.err().contains("line 29, column 16: teacher run folder " + root.resolve("runs/missing")
                 + " does not exist (no spec.json); train it with: ./detrkd train --detector conditional-detr --size "
-                + "teacher --data data/smoke --minutes 60 --threads 1 --eval-every 4 --out runs/missing"), r.err());
+                + "teacher --data data/smoke --epochs 24 --threads 1 --eval-every 4 --out runs/missing"), r.err());
         assertTrue(!Files.exists(root.resolve("o1/cells")) && !Files.exists(root.resolve("o2/cells")),
                 "nothing started");
     }
