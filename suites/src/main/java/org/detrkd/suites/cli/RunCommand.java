@@ -1,6 +1,7 @@
 package org.detrkd.suites.cli;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,6 +119,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         SuiteValidator.checkPaths(s, sc, dataRoot); // COCO must exist before anything starts; generated data is made
         EngineThreads.configure(t, 1);
+        Engine.getInstance(); // starts the engine with the settings above, unless it runs already
+        JniUtils.setNumThreads(t); // also when it started earlier in this JVM with another count
         checkDevices(devices);
         Path dir = out != null ? out : Path.of("runs", s.id() + "-" + sc.id());
         SuiteRunner runner = new SuiteRunner(dir, teacherCache != null ? teacherCache : dir.resolve("teachers"),
