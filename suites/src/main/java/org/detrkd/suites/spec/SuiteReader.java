@@ -13,13 +13,11 @@ import java.util.Map;
 import org.detrkd.datasets.io.InputException;
 import org.detrkd.reports.model.Scale;
 import org.detrkd.suites.spec.SuiteSpec.ArchSpec;
-import org.detrkd.suites.spec.SuiteSpec.BackboneWeightsSpec;
 import org.detrkd.suites.spec.SuiteSpec.DatasetSpec;
 import org.detrkd.suites.spec.SuiteSpec.GridSpec;
 import org.detrkd.suites.spec.SuiteSpec.ImageSpec;
 import org.detrkd.suites.spec.SuiteSpec.MethodEntry;
 import org.detrkd.suites.spec.SuiteSpec.ScaleSpec;
-import org.detrkd.suites.spec.SuiteSpec.ScheduleOverride;
 import org.detrkd.suites.spec.SuiteSpec.ScheduleSpec;
 import org.detrkd.suites.spec.SuiteSpec.SetupSpec;
 
@@ -40,9 +38,6 @@ public final class SuiteReader {
     private static final List<String> SCALE = List.of("dataset", "backbones", "image", "batch", "seeds",
             "teacher_seed", "epochs", "stages", "queries", "schedule", "backbone_weights", "teachers",
             "teacher_min_ap");
-    /** The keys of a scale's {@code schedule:} block: the setup schedule's, less {@code epochs}. */
-    private static final List<String> SCALE_SCHEDULE = List.of("optimizer", "lr", "backbone_lr_factor",
-            "weight_decay", "grad_clip", "lr_drops", "lr_drop_factor", "warmup_epochs", "warmup_steps");
     private static final List<String> SETUP = List.of("id", "group", "detector", "teacher", "student", "schedule");
     private static final List<String> ARCH = List.of("encoder_stages", "decoder_stages", "queries");
     private static final List<String> SCHEDULE = List.of("epochs", "optimizer", "lr", "backbone_lr_factor",
@@ -117,6 +112,7 @@ public final class SuiteReader {
 
     private Map<Scale, ScaleSpec> scales(Fields f) {
         Map<Scale, ScaleSpec> out = new EnumMap<>(Scale.class);
+        ScaleKeys keys = new ScaleKeys(file);
         for (Scale s : Scale.values()) {
             Fields g = Fields.of(file, "scales." + s.id(), f.required(s.id()), SCALE);
             Fields b = Fields.of(file, g.at("backbones"), g.required("backbones"), List.of("teacher", "student"));
@@ -139,8 +135,9 @@ public final class SuiteReader {
             out.put(s, new ScaleSpec(s, dataset(Fields.of(file, g.at("dataset"), g.required("dataset"),
                     datasetKeys(g))), b.oneOf("teacher", KnownNames.BACKBONES),
                     b.oneOf("student", KnownNames.BACKBONES), image, positive(g, "batch"), List.copyOf(seeds),
-                    g.optLong("teacher_seed", 0L), epochMap(g, s), stageMap(g, "encoder"), stageMap(g, "decoder"),
-                    countMap(g, "queries"), scheduleOverride(g), backboneWeights(g), teachers(g), teacherMinAp(g)));
+                    g.optLong("teacher_seed", 0L), epochMap(g, s), keys.stageMap(g, "encoder"),
+                    keys.stageMap(g, "decoder"), keys.countMap(g, "queries"), keys.scheduleOverride(g),
+                    keys.backboneWeights(g), keys.teachers(g), ScaleKeys.teacherMinAp(g)));
         }
         return out;
     }
@@ -187,125 +184,7 @@ public final class SuiteReader {
         return out;
     }
 
-    /** {@code stages: {encoder: {6: 2, 3: 1}, decoder: {6: 3, 3: 2}}}: one side of the stage maps, or empty. */
-    private Map<Integer, Integer> stageMap(Fields scale, String side) {
-        if (!scale.present("stages")) {
-            return Map.of();
-        }
-        Fields st = Fields.of(file, scale.at("stages"), scale.node("stages"), List.of("encoder", "decoder"));
-        return st.present(side) ? counts(st, side, "stage counts") : Map.of();
-    }
-
-    /** {@code queries: {300: 40, 100: 40}}, or empty. */
-    private Map<Integer, Integer> countMap(Fields scale, String key) {
-        return scale.present(key) ? counts(scale, key, "query counts") : Map.of();
-    }
-
-    /** A map of the suite's counts (integer keys >= 1) to this scale's (integers >= 1). */
-    private Map<Integer, Integer> counts(Fields parent, String key, String what) {
-        YamlNode node = parent.node(key);
-        List<String> keys = node instanceof YamlNode.Mapping m ? List.copyOf(m.entries().keySet()) : List.of();
-        Fields c = Fields.of(file, parent.at(key), node, keys);
-        Map<Integer, Integer> out = new LinkedHashMap<>();
-        for (String k : keys) {
-            int from;
-            try {
-                from = Integer.parseInt(k);
-            } catch (NumberFormatException ex) {
-                from = 0;
-            }
-            if (from < 1) {
-                throw c.error(k, parent.at(key) + ": keys are the suite's " + what + " (integers >= 1), got '" + k
-                        + "'");
-            }
-            out.put(from, positive(c, k));
-        }
-        if (out.isEmpty()) {
-            throw parent.error(key, parent.at(key) + " is empty: map each of the suite's " + what + " to this "
-                    + "scale's (e.g. {6: 3}), or leave the key out");
-        }
-        return Map.copyOf(out);
-    }
-
-    /** A scale's {@code schedule:} overrides. */
-    private ScheduleOverride scheduleOverride(Fields scale) {
-        if (!scale.present("schedule")) {
-            return ScheduleOverride.NONE;
-        }
-        Fields s = Fields.of(file, scale.at("schedule"), scale.node("schedule"), SCALE_SCHEDULE);
-        Long warmupSteps = null;
-        if (s.present("warmup_steps")) {
-            long w = s.optLong("warmup_steps", 0);
-            if (w < 0) {
-                throw s.error("warmup_steps", s.at("warmup_steps") + " must be >= 0, got " + w);
-            }
-            warmupSteps = w;
-        }
-        return new ScheduleOverride(s.present("optimizer") ? s.optOneOf("optimizer", KnownNames.OPTIMIZERS, null)
-                : null, s.present("lr") ? positiveNumber(s, "lr") : null,
-                s.present("backbone_lr_factor") ? nonNegative(s, "backbone_lr_factor", 0) : null,
-                s.present("weight_decay") ? nonNegative(s, "weight_decay", 0) : null,
-                s.present("grad_clip") ? nonNegative(s, "grad_clip", 0) : null,
-                s.present("lr_drops") ? lrDrops(s) : null,
-                s.present("lr_drop_factor") ? lrDropFactor(s) : null,
-                s.present("warmup_epochs") ? nonNegative(s, "warmup_epochs", 0) : null, warmupSteps);
-    }
-
-    /** {@code backbone_weights: {teacher: FILE, student: FILE|builtin:mini-student}}. */
-    private BackboneWeightsSpec backboneWeights(Fields scale) {
-        if (!scale.present("backbone_weights")) {
-            return BackboneWeightsSpec.NONE;
-        }
-        Fields b = Fields.of(file, scale.at("backbone_weights"), scale.node("backbone_weights"),
-                List.of("teacher", "student"));
-        return new BackboneWeightsSpec(source(b, "teacher", KnownNames.BUILTIN_BACKBONES),
-                source(b, "student", KnownNames.BUILTIN_BACKBONES));
-    }
-
-    /** {@code teachers: {SETUP_ID: RUN_DIR|builtin:mini-conditional-detr}} (setup ids checked by the validator). */
-    private Map<String, String> teachers(Fields scale) {
-        if (!scale.present("teachers")) {
-            return Map.of();
-        }
-        YamlNode node = scale.node("teachers");
-        List<String> keys = node instanceof YamlNode.Mapping m ? List.copyOf(m.entries().keySet()) : List.of();
-        Fields t = Fields.of(file, scale.at("teachers"), node, keys);
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String k : keys) {
-            out.put(k, source(t, k, KnownNames.BUILTIN_TEACHERS));
-        }
-        return java.util.Collections.unmodifiableMap(out);
-    }
-
-    /** A file or folder given by path, or {@code builtin:NAME} with NAME in {@code builtins}; null when absent. */
-    private static String source(Fields f, String key, List<String> builtins) {
-        if (!f.present(key)) {
-            return null;
-        }
-        String v = f.string(key).strip();
-        if (v.isEmpty()) {
-            throw f.error(key, f.at(key) + " is empty: give a path or one of " + String.join(", ", builtins));
-        }
-        if (v.startsWith(KnownNames.BUILTIN) && !builtins.contains(v)) {
-            throw f.error(key, "unknown built-in '" + v + "' in " + f.at(key) + "; known: "
-                    + String.join(", ", builtins) + " (or a path)");
-        }
-        return v;
-    }
-
-    /** {@code teacher_min_ap: 0.30}, in [0, 1]; null when absent. */
-    private static Double teacherMinAp(Fields scale) {
-        if (!scale.present("teacher_min_ap")) {
-            return null;
-        }
-        double v = scale.number("teacher_min_ap");
-        if (!(v >= 0 && v <= 1)) {
-            throw scale.error("teacher_min_ap", scale.at("teacher_min_ap") + " is a COCO AP in [0, 1], got " + v);
-        }
-        return v;
-    }
-
-    private static List<Double> lrDrops(Fields s) {
+    static List<Double> lrDrops(Fields s) {
         List<Double> drops = new ArrayList<>();
         for (YamlNode n : s.list("lr_drops")) {
             double d = s.asDouble(n, s.at("lr_drops"));
@@ -317,7 +196,7 @@ public final class SuiteReader {
         return List.copyOf(drops);
     }
 
-    private static double lrDropFactor(Fields s) {
+    static double lrDropFactor(Fields s) {
         double dropFactor = s.optNumber("lr_drop_factor", 0.1);
         if (!(dropFactor > 0 && dropFactor <= 1)) {
             throw s.error("lr_drop_factor", "lr_drop_factor must be in (0, 1], got " + dropFactor);
@@ -427,7 +306,7 @@ public final class SuiteReader {
         return new ArchSpec(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), 0);
     }
 
-    private static int positive(Fields f, String key) {
+    static int positive(Fields f, String key) {
         int v = f.integer(key);
         if (v < 1) {
             throw f.error(key, f.at(key) + " must be >= 1, got " + v);
@@ -435,7 +314,7 @@ public final class SuiteReader {
         return v;
     }
 
-    private static double nonNegative(Fields f, String key, double otherwise) {
+    static double nonNegative(Fields f, String key, double otherwise) {
         double v = f.optNumber(key, otherwise);
         if (!(v >= 0) || Double.isInfinite(v)) {
             throw f.error(key, f.at(key) + " must be a finite number >= 0, got " + v);
@@ -443,7 +322,7 @@ public final class SuiteReader {
         return v;
     }
 
-    private static double positiveNumber(Fields f, String key) {
+    static double positiveNumber(Fields f, String key) {
         double v = f.number(key);
         if (!(v > 0)) {
             throw f.error(key, f.at(key) + " must be > 0, got " + v);
