@@ -244,8 +244,13 @@ public final class StudentRuns {
         return job.dir().resolveSibling(job.dir().getFileName() + ".pid");
     }
 
-    /** Writes {@code PID START_INSTANT} atomically (a reader never sees half a line). */
-    private static void writePidFile(Job job, ProcessHandle child) throws IOException {
+    /**
+     * Writes {@code PID START_INSTANT} atomically (a reader never sees half a line).
+     *
+     * @param job a run (its folder names the file)
+     * @param child its child JVM
+     */
+    public static void writePidFile(Job job, ProcessHandle child) throws IOException {
         Path file = pidFile(job);
         Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
         Files.writeString(tmp, child.pid() + " " + child.info().startInstant().map(Instant::toString).orElse("-")
@@ -263,7 +268,7 @@ public final class StudentRuns {
      * @param graceMillis how long to wait before the kill
      * @return whether such a process was found
      */
-    static boolean stopOrphan(Job job, long graceMillis) throws IOException {
+    public static boolean stopOrphan(Job job, long graceMillis) throws IOException {
         Path file = pidFile(job);
         if (!Files.isRegularFile(file)) {
             return false;

@@ -1,6 +1,8 @@
 package org.detrkd.suites.cli;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import org.detrkd.suites.run.CellSelection;
 import org.detrkd.suites.run.StopRequested;
 import org.detrkd.suites.run.SuiteRunner;
 import org.detrkd.suites.spec.Cell;
+import org.detrkd.suites.spec.KnownNames;
 import org.detrkd.suites.spec.SuiteCatalog;
 import org.detrkd.suites.spec.SuiteExpander;
 import org.detrkd.suites.spec.SuiteSpec;
@@ -28,12 +31,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code detrkd run SUITE [--scale S] [--out DIR] [--only CELLS] [--devices N] [--threads T] [--shard I/N]
- * [--teachers DIR] [--data-root DIR]}: trains
+ * [--teachers DIR] [--data-root DIR] [--jobs N]}: trains
  * every teacher the selected cells need once (cached in {@code OUT/teachers/<hash>/}), then each cell, and writes one
  * {@code OUT/cells/<runId>/result.json} per cell ({@link SuiteRunner}). Running the same command again resumes:
  * finished cells are skipped, an interrupted cell continues from its last epoch checkpoint. Exit code 0 when every
  * selected cell finished, 1 when some failed (their records say why), 2 for bad input (nothing started), 3 for an
- * internal error, 4 when stopped on purpose by {@code --stop-after-steps}.
+ * internal error, 4 when stopped on purpose by {@code --stop-after-steps}. Before anything starts, the files the
+ * scale names (backbone weights, existing teachers) are checked and hashed ({@code CellFiles}). {@code --jobs N} runs
+ * N cells at once, each in a child JVM ({@code CellProcesses}).
  *
  * <p>Devices ({@link Devices#select}): by default every model trains on the CPU with {@code --threads} intra-op
  * threads; {@code --devices N} trains on the first N GPUs the engine sees, data-parallel when {@code N > 1}
@@ -91,6 +96,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "progress line every this many steps (default: ${DEFAULT-VALUE})")
     int logEvery;
 
+    @Option(names = "--jobs", paramLabel = "N", defaultValue = "1",
+            description = "cells at once, each in its own child JVM with --threads intra-op threads (default: "
+                    + "${DEFAULT-VALUE}: one after the other in this JVM); on 2 cores: --jobs 2 --threads 1")
+    int jobs;
+
     @Option(names = "--stop-after-steps", paramLabel = "N", defaultValue = "0", hidden = true,
             description = "stop as if killed once the model in training has N steps (tests of resumption)")
     long stopAfterSteps;
@@ -106,21 +116,37 @@ public final class RunCommand implements Callable<Integer> {
         if (t < 1) {
             throw new InputException((String) null, "--threads", "must be at least 1, got " + t, null);
         }
+        if (jobs < 1) {
+            throw new InputException((String) null, "--jobs", "must be at least 1, got " + jobs, null);
+        }
+        if (jobs > 1 && stopAfterSteps > 0) {
+            throw new InputException((String) null, "--jobs", "--stop-after-steps needs --jobs 1", null);
+        }
         SuiteValidator.checkPaths(s, sc, dataRoot); // COCO must exist before anything starts; generated data is made
         EngineThreads.configure(t, 1);
-        List<Device> deviceList = Devices.select(devices); // after the threads: may start the engine
+        Engine.getInstance(); // starts the engine with the settings above, unless it runs already
+        JniUtils.setNumThreads(t); // also when it started earlier in this JVM with another count
+        List<Device> deviceList = Devices.select(devices);
+        boolean cpu = deviceList.size() == 1 && deviceList.get(0).equals(Device.cpu());
+        if (jobs > 1 && !cpu) {
+            throw new InputException((String) null, "--jobs", "runs cells side by side on the CPU; with --devices "
+                    + devices + " (data-parallel on GPUs) use --jobs 1", null);
+        }
         checkBatches(cells, deviceList.size());
         Path dir = out != null ? out : Path.of("runs", s.id() + "-" + sc.id());
+        SuiteRunner runner = new SuiteRunner(dir, teacherCache != null ? teacherCache : dir.resolve("teachers"),
+                dataRoot, t, deviceList, logEvery, stopAfterSteps);
+        cells = runner.files().resolve(s, sc, cells); // backbone files and given teachers: present, right, hashed
         PrintWriter w = spec.commandLine().getOut();
-        w.printf(Locale.ROOT, "%s (%s): %d of %d cells into %s, %s, %d threads%n", s.id(), sc.id(), cells.size(),
-                all.size(), dir, deviceList.size() == 1 && deviceList.get(0).equals(Device.cpu()) ? "CPU"
-                        : String.join(" + ", Devices.names(deviceList)) + (deviceList.size() > 1 ? " (data-parallel)"
-                        : ""), t);
+        w.printf(Locale.ROOT, "%s (%s): %d of %d cells into %s, %s, %d threads%s%n", s.id(), sc.id(), cells.size(),
+                all.size(), dir, cpu ? "CPU" : String.join(" + ", Devices.names(deviceList))
+                        + (deviceList.size() > 1 ? " (data-parallel)" : ""), t,
+                jobs > 1 ? String.format(Locale.ROOT, " x %d jobs (child JVMs)", jobs) : "");
         w.flush();
         SuiteRunner.Summary summary;
         try {
-            summary = new SuiteRunner(dir, teacherCache != null ? teacherCache : dir.resolve("teachers"),
-                    dataRoot, t, deviceList, logEvery, stopAfterSteps).run(cells);
+            summary = runner.run(cells, jobs, KnownNames.SUITES.contains(suite) ? suite
+                    : Path.of(suite).toAbsolutePath().normalize().toString(), childHeapMb());
         } catch (StopRequested e) {
             w.println(e.getMessage());
             w.flush();
@@ -136,6 +162,12 @@ public final class RunCommand implements Callable<Integer> {
                 summary.teachersTrained(), dir.resolve("cells"));
         w.flush();
         return summary.failed().isEmpty() ? 0 : EXIT_CELLS_FAILED;
+    }
+
+    /** Each child JVM's heap with {@code --jobs}: half of this JVM's, between 1 and 4 GB. */
+    private static long childHeapMb() {
+        long half = Runtime.getRuntime().maxMemory() / (2L * 1024 * 1024);
+        return Math.max(1024, Math.min(4096, half));
     }
 
     /** Every model the cells train (students and teachers) needs a batch that splits evenly over the devices. */

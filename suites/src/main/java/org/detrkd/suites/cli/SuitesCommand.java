@@ -92,8 +92,9 @@ public final class SuitesCommand implements Callable<Integer> {
     }
 
     static String note() {
-        return String.format(Locale.ROOT, "times are ESTIMATES (a step-time table per detector and backbone, x epochs x "
-                + "steps, each teacher once) for %d cores, not measurements; smoke cells are not results",
-                Runtime.getRuntime().availableProcessors());
+        return String.format(Locale.ROOT, "times are ESTIMATES (measured one-thread step times per detector and "
+                + "backbone x epochs x steps, each teacher to train once, given teachers free) for %d cores running "
+                + "one cell each (detrkd run --jobs %d --threads 1), not measurements; smoke cells are not results",
+                StepTimes.cores(), StepTimes.cores());
     }
 }

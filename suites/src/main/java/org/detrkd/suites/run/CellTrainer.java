@@ -7,37 +7,40 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.detrkd.baselines.MethodRegistry;
-import org.detrkd.datasets.io.InputException;
 import org.detrkd.detr.distill.DistillationContext;
 import org.detrkd.detr.distill.DistillationMethod;
 import org.detrkd.detr.distill.DistillationTask;
 import org.detrkd.detr.distill.StudentWeights;
-import org.detrkd.detr.distill.TeacherGate;
 import org.detrkd.detr.model.Detector;
+import org.detrkd.detr.pretrain.BackboneWeights;
 import org.detrkd.detr.train.DetectionTask;
 import org.detrkd.detr.train.DetectorEvaluator;
-import org.detrkd.reports.model.Scale;
 import org.detrkd.suites.spec.Cell;
 import org.detrkd.suites.spec.MethodOptions;
 
 /**
- * Runs one cell: {@code teacher} cells are the cached teacher itself ({@link TeacherCache}); {@code none} trains the
- * plain student; any other method loads the cached teacher (gated at AP 0.01 except at smoke scale, where an
+ * Runs one cell: {@code teacher} cells are the cached (or given) teacher itself ({@link TeacherCache}); {@code none}
+ * trains the plain student; any other method loads the cached or given teacher, refuses it below the scale's
+ * {@code teacher_min_ap} ({@link Cell#requiredTeacherAp()}: 0.01 by default, no gate at smoke scale, where an
  * untrained teacher is expected), builds the method from {@link MethodRegistry} with the cell's preset and options,
- * and trains the student with it ({@link DistillationTask}), in {@code OUT/cells/<runId>/}.
+ * and trains the student with it ({@link DistillationTask}), in {@code OUT/cells/<runId>/}. A student starts from the
+ * scale's backbone file when it names one (as {@code detrkd distill --backbone-weights}).
  */
 final class CellTrainer {
-    /** The teacher gate's threshold outside smoke scale (as {@code detrkd distill}'s default). */
-    static final double MIN_TEACHER_AP = 0.01;
+    /** The teacher gate's threshold outside smoke scale when the scale declares none. */
+    static final double MIN_TEACHER_AP = Cell.DEFAULT_MIN_TEACHER_AP;
 
     private final RunContext ctx;
     private final TeacherCache teachers;
+    private final CellFiles files;
 
-    CellTrainer(RunContext ctx, TeacherCache teachers) {
+    CellTrainer(RunContext ctx, TeacherCache teachers, CellFiles files) {
         this.ctx = ctx;
         this.teachers = teachers;
+        this.files = files;
     }
 
     /** The cell's folder. */
@@ -71,12 +74,15 @@ final class CellTrainer {
             Models.block(c.teacher().model(), k); // fails the cell before training a teacher it cannot use
             teacherOutcome = teachers.ensure(c.teacher(), DataSets.ensure(c.teacher().dataset(), ctx.dataRoot(),
                     ctx.threads()), ctx);
-            if (c.scale() != Scale.SMOKE) {
-                try {
-                    TeacherGate.requireAtLeast(teacherOutcome.stats()[0], MIN_TEACHER_AP, teachers.folder(c.teacher()));
-                } catch (InputException e) {
-                    throw new CellFailure(e.getMessage());
-                }
+            double ap = teacherOutcome.stats()[0];
+            double required = c.requiredTeacherAp();
+            if (required >= 0 && !(ap >= required)) {
+                String source = c.teacher().given() != null ? c.teacher().given().source()
+                        : teachers.folder(c.teacher()).toString();
+                throw new CellFailure(String.format(Locale.ROOT, "teacher AP %.4f is below the %.4f the suite "
+                        + "declares for it (%s): refusing to distill from %s (wrong checkpoint, or not trained "
+                        + "enough?)", ap, required, c.teacherMinAp() != null ? "teacher_min_ap of the "
+                        + c.scale().id() + " scale" : "the default minimum", source));
             }
         }
         DetectorEvaluator evaluator = DetectorEvaluator.forSplit(data, "val", c.schedule().batch());
@@ -91,6 +97,7 @@ final class CellTrainer {
                 StudentWeights.load(teacher, teacherWeights);
                 Engine.getInstance().setRandomSeed((int) c.seed());
                 Detector student = Models.create(c.student(), k, manager, c.dataset().imageSize());
+                loadBackbone(c, student, manager);
                 DistillationTask task = new DistillationTask(student, teacher, method(c, teacher, student, manager));
                 // data-parallel replicas: one teacher per device (the primary's on its own device)
                 Map<Device, Detector> perDevice = new HashMap<>(Map.of(home, teacher));
@@ -107,6 +114,7 @@ final class CellTrainer {
             } else {
                 Engine.getInstance().setRandomSeed((int) c.seed());
                 Detector student = Models.create(c.student(), k, manager, c.dataset().imageSize());
+                loadBackbone(c, student, manager);
                 subject = new ModelTraining.Subject(DetectionTask.withDefaults(student), student,
                         DetectionTask.weights(), (r, device, m) -> DetectionTask.withDefaults(
                                 Models.create(c.student(), k, m, c.dataset().imageSize())));
@@ -124,6 +132,16 @@ final class CellTrainer {
                     c.preset(), kdOptions(c.options()));
         } catch (IllegalArgumentException e) {
             throw new CellFailure("method " + c.method() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Loads the scale's pretrained backbone into a fresh student (a resumed cell then restores every weight from its
+     * checkpoint, as {@code detrkd distill --backbone-weights} does).
+     */
+    private void loadBackbone(Cell c, Detector student, NDManager manager) throws IOException {
+        if (c.student().backboneWeights() != null) {
+            BackboneWeights.load(student, files.backboneFile(c.student().backboneWeights()), manager);
         }
     }
 

@@ -101,7 +101,7 @@ final class ModelTraining {
         }
         Path ckptDir = dir.resolve("checkpoints");
         Map<String, Double> prior = priorMetrics(ckptDir);
-        long warmup = Math.round(schedule.warmupEpochs() * spe);
+        long warmup = schedule.warmupSteps(spe);
         int[] drops = schedule.lrDropEpochs().stream().mapToInt(Integer::intValue).toArray();
         LrSchedule lr = LrSchedule.epochs(schedule.lr(), warmup, drops, spe, schedule.lrDropFactor());
         AdamW.Builder adamw = AdamW.builder().optWeightDecay(schedule.weightDecay())

@@ -24,6 +24,11 @@ final class Progress {
         this.logEvery = Math.max(1, logEvery);
     }
 
+    /** The log interval in steps. */
+    int every() {
+        return logEvery;
+    }
+
     /**
      * Starts a unit of work (a cell or a teacher).
      *

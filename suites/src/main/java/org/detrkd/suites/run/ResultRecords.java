@@ -35,7 +35,7 @@ final class ResultRecords {
             List<org.detrkd.reports.model.EpochRecord> history, double wall, double stepsPerSecond, long peak,
             Environment env) {
         Map<String, Object> teacher = null;
-        if (c.teacher() != null && !c.method().equals("teacher")) {
+        if (c.teacher() != null && (!c.method().equals("teacher") || c.teacher().given() != null)) {
             teacher = new java.util.LinkedHashMap<>(Cell.json(c.teacher()));
             teacher.put("hash", c.teacherHash());
             teacher.put("checkpoint", teacherCheckpoint);

@@ -51,6 +51,8 @@ public final class SuiteRunner {
     }
 
     private final RunContext ctx;
+    private final CellFiles files;
+    private final Path teacherRoot;
     private final TeacherCache teachers;
     private final CellTrainer trainer;
     private final Environment env;
@@ -93,8 +95,10 @@ public final class SuiteRunner {
             long stopAfterSteps) {
         this.ctx = new RunContext(out.toAbsolutePath().normalize(), dataRoot.toAbsolutePath().normalize(), threads,
                 List.copyOf(devices), new Progress(logEvery), stopAfterSteps);
-        this.teachers = new TeacherCache(teacherCache.toAbsolutePath().normalize());
-        this.trainer = new CellTrainer(ctx, teachers);
+        this.files = new CellFiles(dataRoot, teacherCache);
+        this.teacherRoot = teacherCache.toAbsolutePath().normalize();
+        this.teachers = new TeacherCache(teacherCache.toAbsolutePath().normalize(), files);
+        this.trainer = new CellTrainer(ctx, teachers, files);
         this.env = Environment.ofThisJvm(Provenance.commit(), Provenance.version(), Engine.getDjlVersion(),
                 Engine.getInstance().getVersion(), Devices.names(devices), threads);
     }
@@ -106,6 +110,12 @@ public final class SuiteRunner {
      * @throws InputException when the data is missing or unusable
      */
     public Summary run(List<Cell> cells) throws IOException {
+        for (Cell c : cells) {
+            if (!CellFiles.resolved(c)) {
+                throw new IllegalStateException(c.runId() + " names files whose SHA-256 is not known yet: resolve the "
+                        + "cells first (SuiteRunner.files().resolve)");
+            }
+        }
         checkOwnFolders(cells);
         List<String> finished = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -166,13 +176,51 @@ public final class SuiteRunner {
         }
     }
 
-    private ResultRecord failedRecord(Cell c, CellFailure f, long startNanos) {
+    /** Whether a teacher is finished in the cache. */
+    boolean hasTeacher(Cell.TeacherSpec t) {
+        return teachers.has(t);
+    }
+
+    /**
+     * Runs the cells up to {@code jobs} at once, each in a child JVM ({@link CellProcesses}); with one job, as
+     * {@link #run(List)} in this JVM.
+     *
+     * @param cells resolved cells
+     * @param jobs cells at once
+     * @param suite the suite name or absolute file path the children read
+     * @param heapMb each child's heap
+     */
+    public Summary run(List<Cell> cells, int jobs, String suite, long heapMb) throws IOException {
+        if (jobs <= 1) {
+            return run(cells);
+        }
+        for (Cell c : cells) {
+            if (!CellFiles.resolved(c)) {
+                throw new IllegalStateException(c.runId() + ": resolve the cells first (SuiteRunner.files())");
+            }
+        }
+        String scale = cells.isEmpty() ? "mini" : cells.get(0).scale().id();
+        return new CellProcesses(new CellProcesses.Launch(suite, scale, ctx.out(), teacherRoot, ctx.dataRoot(),
+                ctx.threads(), ctx.progress().every(), heapMb), jobs).run(this, cells);
+    }
+
+    /** The files the cells start from, for {@link CellFiles#resolve} before {@link #run}. */
+    public CellFiles files() {
+        return files;
+    }
+
+    ResultRecord failedRecord(Cell c, CellFailure f, long startNanos) {
         return ResultRecords.failed(c, f, teacherCheckpoint(c), (System.nanoTime() - startNanos) / 1e9,
                 MemoryStats.sample().peakRssBytes(), env);
     }
 
     private String teacherCheckpoint(Cell c) {
-        return c.teacher() == null ? null : teachers.weights(c.teacher()).resolve("student.safetensors").toString();
+        try {
+            return c.teacher() == null ? null : teachers.weights(c.teacher()).resolve("student.safetensors").toString();
+        } catch (IOException | InputException e) {
+            LOG.warn("{}: no teacher checkpoint to record ({})", c.runId(), e.getMessage());
+            return null; // a given teacher that went missing: the cell's failure says so
+        }
     }
 
     /** The earlier result of the cell when it finished with the same spec hash, else null. */
@@ -185,7 +233,7 @@ public final class SuiteRunner {
         return r.finished() ? r : null;
     }
 
-    private static String storedHash(Path dir) throws IOException {
+    static String storedHash(Path dir) throws IOException {
         Path f = dir.resolve(CELL_FILE);
         if (!Files.isRegularFile(f)) {
             return null;
@@ -195,7 +243,7 @@ public final class SuiteRunner {
     }
 
     /** Refuses, before anything starts, an output folder whose cell folders belong to another suite. */
-    private void checkOwnFolders(List<Cell> cells) throws IOException {
+    void checkOwnFolders(List<Cell> cells) throws IOException {
         for (Cell c : cells) {
             Path f = CellTrainer.folder(ctx.out(), c).resolve(CELL_FILE);
             if (Files.isRegularFile(f)) {

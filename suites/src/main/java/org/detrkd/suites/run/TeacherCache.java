@@ -1,5 +1,6 @@
 package org.detrkd.suites.run;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,7 +14,9 @@ import org.detrkd.datasets.djl.CocoDetectionDataset;
 import org.detrkd.detr.engine.CheckpointStore;
 import org.detrkd.detr.train.DetectionTask;
 import org.detrkd.detr.train.DetectorEvaluator;
+import org.detrkd.detr.distill.StudentWeights;
 import org.detrkd.detr.model.Detector;
+import org.detrkd.detr.pretrain.BackboneWeights;
 import org.detrkd.suites.spec.Cell.TeacherSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@link TeacherSpec#specHash()}: {@code teacher.json} (the spec), {@code checkpoints/} (while training; resumable),
  * {@code final/student.safetensors} (the weights) and {@code outcome.json} (AP, history, timings), written last and
  * atomically: a folder with {@code outcome.json} is a finished teacher that every cell and every later run with the
- * same spec reuses, whatever suite it belongs to. Shards sharing the folder serialise on a lock file per teacher.
+ * same spec reuses, whatever suite it belongs to. Shards sharing the folder serialise on a lock file per teacher. A
+ * teacher given by the scale ({@code teachers:}, {@link TeacherSpec#given()}) is not trained: its checkpoint is
+ * evaluated once and its {@code outcome.json} cached the same way. A trained teacher starts from the scale's teacher
+ * backbone file when the scale names one.
  */
 final class TeacherCache {
     private static final Logger LOG = LoggerFactory.getLogger(TeacherCache.class);
@@ -31,11 +37,16 @@ final class TeacherCache {
     static final String OUTCOME = "outcome.json";
 
     private final Path root;
+    private final CellFiles files;
     private final AtomicInteger trainedHere = new AtomicInteger();
 
-    /** @param root the cache folder ({@code OUT/teachers} by default) */
-    TeacherCache(Path root) {
+    /**
+     * @param root the cache folder ({@code OUT/teachers} by default)
+     * @param files where backbone files and given teachers are
+     */
+    TeacherCache(Path root, CellFiles files) {
         this.root = root;
+        this.files = files;
     }
 
     /** The folder of a teacher. */
@@ -53,9 +64,12 @@ final class TeacherCache {
         return trainedHere.get();
     }
 
-    /** The weights of a finished teacher (a folder for {@code StudentWeights.load}). */
-    Path weights(TeacherSpec t) {
-        return folder(t).resolve("final");
+    /**
+     * The weights of a finished teacher (a folder for {@code StudentWeights.load}): the given teacher's checkpoint, or
+     * the trained one's {@code final/}.
+     */
+    Path weights(TeacherSpec t) throws IOException {
+        return t.given() != null ? files.teacherWeights(t.given()) : folder(t).resolve("final");
     }
 
     /**
@@ -77,6 +91,9 @@ final class TeacherCache {
             }
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("teacher.json"), JSON.writeValueAsString(t));
+            if (t.given() != null) {
+                return evaluateGiven(t, data, dir);
+            }
             LOG.info("training teacher {} ({} {}, {} epochs) in {}", t.specHash(), t.model().detector(),
                     t.model().backbone(), t.schedule().epochs(), dir);
             int k = DataSets.numClasses(data);
@@ -85,7 +102,11 @@ final class TeacherCache {
             CocoDetectionDataset train = ModelTraining.trainingSet(data, t.schedule().batch(), t.seed());
             Trained done;
             try (NDManager manager = NDManager.newBaseManager(ctx.devices().get(0))) {
+                Engine.getInstance().setRandomSeed((int) t.seed()); // the teacher's initialisation: its own seed
                 Detector model = Models.create(t.model(), k, manager, t.dataset().imageSize());
+                if (t.model().backboneWeights() != null) { // a resumed run restores every weight from its checkpoint
+                    BackboneWeights.load(model, files.backboneFile(t.model().backboneWeights()), manager);
+                }
                 ModelTraining.Outcome o = ModelTraining.train(new ModelTraining.Subject(
                         DetectionTask.withDefaults(model), model, DetectionTask.weights(),
                         (r, device, m) -> DetectionTask.withDefaults(Models.create(t.model(), k, m,
@@ -108,6 +129,37 @@ final class TeacherCache {
                     done.stats()[0]));
             return done;
         }
+    }
+
+    /**
+     * An existing teacher ({@code teachers:} of the scale): evaluated once on {@code val}, its outcome cached like a
+     * trained teacher's (no history, no steps).
+     */
+    private Trained evaluateGiven(TeacherSpec t, Path data, Path dir) throws IOException {
+        int k = DataSets.numClasses(data);
+        Path run = files.teacherRun(t.given());
+        int runClasses = org.detrkd.detr.train.RunSpec.read(run.resolve(org.detrkd.detr.train.RunSpec.FILE))
+                .numClasses();
+        if (runClasses != k) {
+            throw new CellFailure("teacher " + t.given().source() + " predicts " + runClasses + " classes, the data "
+                    + data + " has " + k);
+        }
+        LOG.info("evaluating the given teacher {} ({} {}) on {}", t.given().source(), t.model().detector(),
+                t.model().backbone(), data);
+        long start = System.nanoTime();
+        Trained done;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Detector model = Models.create(t.model(), k, manager, t.dataset().imageSize());
+            StudentWeights.load(model, weights(t));
+            double[] stats = DetectorEvaluator.forSplit(data, "val", t.schedule().batch()).evaluate(model, null)
+                    .result().stats().clone();
+            done = new Trained(stats, java.util.List.of(), 0, 0, (System.nanoTime() - start) / 1e9,
+                    org.detrkd.detr.engine.MemoryStats.sample().peakRssBytes());
+        }
+        write(dir.resolve(OUTCOME), done);
+        LOG.info("given teacher {}: AP {}", t.given().source(), String.format(java.util.Locale.ROOT, "%.4f",
+                done.stats()[0]));
+        return done;
     }
 
     static Trained read(Path dir) throws IOException {

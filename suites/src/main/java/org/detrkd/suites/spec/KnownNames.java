@@ -22,6 +22,13 @@ public final class KnownNames {
     public static final List<String> SUITES =
             List.of("table1", "table2", "table3", "table4", "table5", "table6", "table7", "clockdistill");
 
+    /** The prefix of a file the project ships instead of a path ({@code builtin:mini-student}). */
+    public static final String BUILTIN = "builtin:";
+    /** Shipped pretrained backbones a scale's {@code backbone_weights} may name (the quickstart's student backbone). */
+    public static final List<String> BUILTIN_BACKBONES = List.of(BUILTIN + "mini-student");
+    /** Shipped teachers a scale's {@code teachers} may name (the quickstart's Conditional DETR mini teacher). */
+    public static final List<String> BUILTIN_TEACHERS = List.of(BUILTIN + "mini-conditional-detr");
+
     private KnownNames() {
     }
 }

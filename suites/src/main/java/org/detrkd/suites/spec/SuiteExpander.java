@@ -28,7 +28,10 @@ import org.detrkd.suites.spec.SuiteSpec.SetupSpec;
  *       student) x seed.
  * </ul>
  * Cell ids are {@code SETUP.METHOD[.eN][.encE-decD]} (the paper's epochs and stages, so ids are the same at every
- * scale). The paper reference: table = the suite's, group = the stage variant's {@code E/D} when the grid has stage
+ * scale). The models are built with the scale's stage and query counts ({@code stages:}, {@code queries:}), the
+ * schedules carry the scale's overrides ({@code schedule:}), students and trained teachers name the scale's backbone
+ * files ({@code backbone_weights:}) and a setup listed in {@code teachers:} names its existing teacher; file hashes are
+ * filled in by the runner. The paper reference: table = the suite's, group = the stage variant's {@code E/D} when the grid has stage
  * variants (table 4), else the setup's group; row = the entry's row; column = {@code AP@epochN} when the grid has
  * epochs (table 1). The paper's numbers come from {@link PaperTables} or the entry's {@code paper_value}.
  */
@@ -51,7 +54,8 @@ public final class SuiteExpander {
                     PaperRef ref = new PaperRef(suite.paperTable(), suite.grid().studentStages().isEmpty()
                             ? setup.group() : null, m.row(), null);
                     out.add(new Cell(suite.id(), scale, base, teacher.seed(), m.method(), m.preset(), m.options(),
-                            teacher, teacher.model(), teacher.schedule(), sc.dataset(), ref, paperValue(m, ref)));
+                            teacher, teacher.model(), teacher.schedule(), sc.dataset(), ref, paperValue(m, ref),
+                            sc.teacherMinAp()));
                     continue;
                 }
                 List<Integer> epochs = suite.grid().epochs().isEmpty() ? List.of(setup.schedule().epochs())
@@ -66,13 +70,16 @@ public final class SuiteExpander {
                         PaperRef ref = new PaperRef(suite.paperTable(), suite.grid().studentStages().isEmpty()
                                 ? setup.group() : st.label(), m.row(),
                                 suite.grid().epochs().isEmpty() ? null : "AP@epoch" + e);
-                        ModelSpec student = new ModelSpec(setup.detector(), sc.studentBackbone(), st.encoderStages(),
-                                st.decoderStages(), setup.student().queries());
-                        TrainingSchedule schedule = schedule(setup.schedule(), e, sc);
+                        ArchSpec mapped = sc.map(new ArchSpec(st.encoderStages(), st.decoderStages(),
+                                setup.student().queries()));
+                        ModelSpec student = new ModelSpec(setup.detector(), sc.studentBackbone(),
+                                mapped.encoderStages(), mapped.decoderStages(), mapped.queries(),
+                                fileRef(sc.backboneWeights().student()));
+                        TrainingSchedule schedule = schedule(sc.schedule().apply(setup.schedule()), e, sc);
                         for (long seed : sc.seeds()) {
                             out.add(new Cell(suite.id(), scale, id, seed, m.method(), m.preset(), m.options(),
                                     m.options().needsTeacher() ? teacher : null, student, schedule, sc.dataset(), ref,
-                                    paperValue(m, ref)));
+                                    paperValue(m, ref), sc.teacherMinAp()));
                         }
                     }
                 }
@@ -97,11 +104,23 @@ public final class SuiteExpander {
         return out;
     }
 
+    /**
+     * The teacher of a setup at a scale: its stages and queries mapped, the scale's schedule overrides applied, and
+     * either the scale's existing teacher for the setup ({@code teachers:}, then no backbone file: its checkpoint is
+     * the whole model) or a teacher to train from the scale's teacher backbone file (if any).
+     */
     static TeacherSpec teacher(SetupSpec setup, ScaleSpec sc) {
-        ArchSpec t = setup.teacher();
-        return new TeacherSpec(new ModelSpec(setup.detector(), sc.teacherBackbone(), t.encoderStages(),
-                t.decoderStages(), t.queries()), schedule(setup.schedule(), setup.schedule().epochs(), sc),
-                sc.dataset(), sc.teacherSeed());
+        ArchSpec t = sc.map(setup.teacher());
+        String given = sc.teachers().get(setup.id());
+        ModelSpec model = new ModelSpec(setup.detector(), sc.teacherBackbone(), t.encoderStages(),
+                t.decoderStages(), t.queries(), given == null ? fileRef(sc.backboneWeights().teacher()) : null);
+        ScheduleSpec schedule = sc.schedule().apply(setup.schedule());
+        return new TeacherSpec(model, schedule(schedule, schedule.epochs(), sc), sc.dataset(), sc.teacherSeed(),
+                fileRef(given));
+    }
+
+    private static Cell.FileRef fileRef(String source) {
+        return source == null ? null : new Cell.FileRef(source, null);
     }
 
     /** The schedule for {@code paperEpochs} at a scale ({@link SuiteValidator} checks the epoch map covers it). */
@@ -116,7 +135,7 @@ public final class SuiteExpander {
         }
         return new TrainingSchedule(epochs, paperEpochs, sc.batch(), sc.image(), s.optimizer(), s.lr(),
                 s.backboneLrFactor(), s.weightDecay(), s.gradClip(), List.copyOf(drops), s.lrDropFactor(),
-                s.warmupEpochs());
+                s.warmupEpochs(), s.warmupSteps());
     }
 
     private static Map<String, Double> paperValue(MethodEntry m, PaperRef ref) {

@@ -36,11 +36,12 @@ public final class SuiteReader {
     private static final List<String> TOP = List.of("schema", "suite", "title", "paper_table", "notes", "scales",
             "setups", "methods", "grid");
     private static final List<String> SCALE = List.of("dataset", "backbones", "image", "batch", "seeds",
-            "teacher_seed", "epochs");
+            "teacher_seed", "epochs", "stages", "queries", "schedule", "backbone_weights", "teachers",
+            "teacher_min_ap");
     private static final List<String> SETUP = List.of("id", "group", "detector", "teacher", "student", "schedule");
     private static final List<String> ARCH = List.of("encoder_stages", "decoder_stages", "queries");
     private static final List<String> SCHEDULE = List.of("epochs", "optimizer", "lr", "backbone_lr_factor",
-            "weight_decay", "grad_clip", "lr_drops", "lr_drop_factor", "warmup_epochs");
+            "weight_decay", "grad_clip", "lr_drops", "lr_drop_factor", "warmup_epochs", "warmup_steps");
     private static final List<String> METHOD = List.of("id", "row", "method", "preset", "options", "setups",
             "paper_value");
     private static final List<String> PAPER_METRICS = List.of("AP", "APs", "APm", "APl");
@@ -111,6 +112,7 @@ public final class SuiteReader {
 
     private Map<Scale, ScaleSpec> scales(Fields f) {
         Map<Scale, ScaleSpec> out = new EnumMap<>(Scale.class);
+        ScaleKeys keys = new ScaleKeys(file);
         for (Scale s : Scale.values()) {
             Fields g = Fields.of(file, "scales." + s.id(), f.required(s.id()), SCALE);
             Fields b = Fields.of(file, g.at("backbones"), g.required("backbones"), List.of("teacher", "student"));
@@ -133,7 +135,9 @@ public final class SuiteReader {
             out.put(s, new ScaleSpec(s, dataset(Fields.of(file, g.at("dataset"), g.required("dataset"),
                     datasetKeys(g))), b.oneOf("teacher", KnownNames.BACKBONES),
                     b.oneOf("student", KnownNames.BACKBONES), image, positive(g, "batch"), List.copyOf(seeds),
-                    g.optLong("teacher_seed", 0L), epochMap(g, s)));
+                    g.optLong("teacher_seed", 0L), epochMap(g, s), keys.stageMap(g, "encoder"),
+                    keys.stageMap(g, "decoder"), keys.countMap(g, "queries"), keys.scheduleOverride(g),
+                    keys.backboneWeights(g), keys.teachers(g), ScaleKeys.teacherMinAp(g)));
         }
         return out;
     }
@@ -180,26 +184,43 @@ public final class SuiteReader {
         return out;
     }
 
-    private SetupSpec setup(Fields f) {
-        Fields s = Fields.of(file, f.at("schedule"), f.required("schedule"), SCHEDULE);
+    static List<Double> lrDrops(Fields s) {
         List<Double> drops = new ArrayList<>();
-        if (s.present("lr_drops")) {
-            for (YamlNode n : s.list("lr_drops")) {
-                double d = s.asDouble(n, s.at("lr_drops"));
-                if (!(d > 0 && d < 1) || (!drops.isEmpty() && d <= drops.get(drops.size() - 1))) {
-                    throw s.error(n.loc(), "lr_drops are ascending fractions of the schedule in (0, 1), got " + d);
-                }
-                drops.add(d);
+        for (YamlNode n : s.list("lr_drops")) {
+            double d = s.asDouble(n, s.at("lr_drops"));
+            if (!(d > 0 && d < 1) || (!drops.isEmpty() && d <= drops.get(drops.size() - 1))) {
+                throw s.error(n.loc(), "lr_drops are ascending fractions of the schedule in (0, 1), got " + d);
             }
+            drops.add(d);
         }
+        return List.copyOf(drops);
+    }
+
+    static double lrDropFactor(Fields s) {
         double dropFactor = s.optNumber("lr_drop_factor", 0.1);
         if (!(dropFactor > 0 && dropFactor <= 1)) {
             throw s.error("lr_drop_factor", "lr_drop_factor must be in (0, 1], got " + dropFactor);
         }
+        return dropFactor;
+    }
+
+    private SetupSpec setup(Fields f) {
+        Fields s = Fields.of(file, f.at("schedule"), f.required("schedule"), SCHEDULE);
+        List<Double> drops = s.present("lr_drops") ? lrDrops(s) : List.of();
+        double dropFactor = lrDropFactor(s);
+        Long warmupSteps = null;
+        if (s.present("warmup_steps")) {
+            long w = s.optLong("warmup_steps", 0);
+            if (w < 0) {
+                throw s.error("warmup_steps", s.at("warmup_steps") + " must be >= 0, got " + w);
+            }
+            warmupSteps = w;
+        }
         ScheduleSpec schedule = new ScheduleSpec(positive(s, "epochs"),
                 s.optOneOf("optimizer", KnownNames.OPTIMIZERS, "adamw"), positiveNumber(s, "lr"),
                 nonNegative(s, "backbone_lr_factor", 0.1), nonNegative(s, "weight_decay", 1e-4),
-                nonNegative(s, "grad_clip", 0.1), List.copyOf(drops), dropFactor, nonNegative(s, "warmup_epochs", 0));
+                nonNegative(s, "grad_clip", 0.1), drops, dropFactor, nonNegative(s, "warmup_epochs", 0),
+                warmupSteps);
         String id = f.string("id");
         if (!id.matches("[a-z0-9][a-z0-9_-]*")) {
             throw f.error("id", "setup id '" + id + "' must be lower-case letters, digits, '-' or '_'");
@@ -285,7 +306,7 @@ public final class SuiteReader {
         return new ArchSpec(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), 0);
     }
 
-    private static int positive(Fields f, String key) {
+    static int positive(Fields f, String key) {
         int v = f.integer(key);
         if (v < 1) {
             throw f.error(key, f.at(key) + " must be >= 1, got " + v);
@@ -293,7 +314,7 @@ public final class SuiteReader {
         return v;
     }
 
-    private static double nonNegative(Fields f, String key, double otherwise) {
+    static double nonNegative(Fields f, String key, double otherwise) {
         double v = f.optNumber(key, otherwise);
         if (!(v >= 0) || Double.isInfinite(v)) {
             throw f.error(key, f.at(key) + " must be a finite number >= 0, got " + v);
@@ -301,7 +322,7 @@ public final class SuiteReader {
         return v;
     }
 
-    private static double positiveNumber(Fields f, String key) {
+    static double positiveNumber(Fields f, String key) {
         double v = f.number(key);
         if (!(v > 0)) {
             throw f.error(key, f.at(key) + " must be > 0, got " + v);

@@ -7,8 +7,9 @@ import org.detrkd.reports.model.Scale;
 /**
  * One suite file as read ({@link SuiteReader}): one paper table, defined once and run at three scales.
  *
- * <p>Everything that depends on the scale (data, backbones, image size, batch, seeds, how the paper's epochs map to
- * this scale's epochs) is in {@link #scales()}, complete for each scale: no defaults inherited from elsewhere. The rest
+ * <p>Everything that depends on the scale (data, backbones, image size, batch, seeds, how the paper's epochs, stage
+ * and query counts map to this scale's, schedule overrides, pretrained backbone files, existing teachers, the teacher
+ * gate) is in {@link #scales()}, complete for each scale: no defaults inherited from elsewhere. The rest
  * (setups, methods, grid) is shared. {@link SuiteExpander} turns a suite and a scale into {@link Cell}s.
  *
  * @param id the suite id ({@code table1} ... {@code table7}, {@code clockdistill}, or a user's)
@@ -42,9 +43,76 @@ public record SuiteSpec(String id, String title, String paperTable, Map<Scale, S
      * @param seeds student seeds (each cell is run once per seed)
      * @param teacherSeed the seed of the (one, cached) teacher of each setup
      * @param epochs the paper's epochs to this scale's epochs
+     * @param encoderStages the suite's encoder stage counts to this scale's ({@code stages.encoder}); empty: as written
+     * @param decoderStages the suite's decoder stage counts to this scale's ({@code stages.decoder}); empty: as written
+     * @param queries the suite's query counts to this scale's; empty: as written
+     * @param schedule overrides of every setup's schedule at this scale (no field set: none)
+     * @param backboneWeights pretrained backbones every student (and every teacher the runner trains) starts from
+     * @param teachers setup id to an existing teacher ({@code detrkd train} run folder or {@code builtin:NAME})
+     *     used instead of training one
+     * @param teacherMinAp the teacher gate's threshold at this scale, or null for the default (0.01; no gate at smoke)
      */
     public record ScaleSpec(Scale scale, DatasetSpec dataset, String teacherBackbone, String studentBackbone,
-            ImageSpec image, int batch, List<Long> seeds, long teacherSeed, Map<Integer, Integer> epochs) {
+            ImageSpec image, int batch, List<Long> seeds, long teacherSeed, Map<Integer, Integer> epochs,
+            Map<Integer, Integer> encoderStages, Map<Integer, Integer> decoderStages, Map<Integer, Integer> queries,
+            ScheduleOverride schedule, BackboneWeightsSpec backboneWeights, Map<String, String> teachers,
+            Double teacherMinAp) {
+
+        /**
+         * A model's stages and queries at this scale. A count of 0 (no encoder) stays 0; a count the maps do not
+         * list is kept as written (the validator refuses a suite whose maps miss a count it uses).
+         */
+        public ArchSpec map(ArchSpec a) {
+            return new ArchSpec(mapCount(encoderStages, a.encoderStages()), mapCount(decoderStages,
+                    a.decoderStages()), a.queries() == 0 ? 0 : mapCount(queries, a.queries()));
+        }
+
+        private static int mapCount(Map<Integer, Integer> m, int n) {
+            return n == 0 || m.isEmpty() ? n : m.getOrDefault(n, n);
+        }
+    }
+
+    /**
+     * Pretrained backbone files of a scale ({@code backbone_weights}): a path (relative to the data root) or
+     * {@code builtin:mini-student} (the shipped file), or null for random initialisation.
+     *
+     * @param teacher for every teacher the runner trains itself
+     * @param student for every student
+     */
+    public record BackboneWeightsSpec(String teacher, String student) {
+        /** No pretrained backbones. */
+        public static final BackboneWeightsSpec NONE = new BackboneWeightsSpec(null, null);
+    }
+
+    /**
+     * A scale's overrides of the setups' schedule fields ({@code schedule:} under a scale); null fields keep the
+     * setup's value.
+     *
+     * @param optimizer optimizer
+     * @param lr base learning rate
+     * @param backboneLrFactor multiplier of the backbone (and Deformable DETR's sampling offsets and reference points)
+     * @param weightDecay decoupled weight decay
+     * @param gradClip global gradient-norm clip
+     * @param lrDrops drop fractions of the schedule
+     * @param lrDropFactor multiplier at each drop
+     * @param warmupEpochs warm-up in epochs
+     * @param warmupSteps warm-up in steps (wins over warm-up epochs)
+     */
+    public record ScheduleOverride(String optimizer, Double lr, Double backboneLrFactor, Double weightDecay,
+            Double gradClip, List<Double> lrDrops, Double lrDropFactor, Double warmupEpochs, Long warmupSteps) {
+        /** No override. */
+        public static final ScheduleOverride NONE = new ScheduleOverride(null, null, null, null, null, null, null,
+                null, null);
+
+        /** The setup's schedule with these overrides. */
+        public ScheduleSpec apply(ScheduleSpec s) {
+            return new ScheduleSpec(s.epochs(), optimizer != null ? optimizer : s.optimizer(), lr != null ? lr : s.lr(),
+                    backboneLrFactor != null ? backboneLrFactor : s.backboneLrFactor(),
+                    weightDecay != null ? weightDecay : s.weightDecay(), gradClip != null ? gradClip : s.gradClip(),
+                    lrDrops != null ? lrDrops : s.lrDrops(), lrDropFactor != null ? lrDropFactor : s.lrDropFactor(),
+                    warmupEpochs != null ? warmupEpochs : s.warmupEpochs(),
+                    warmupSteps != null ? warmupSteps : s.warmupSteps());
+        }
     }
 
     /**
@@ -114,9 +182,10 @@ public record SuiteSpec(String id, String title, String paperTable, Map<Scale, S
      * @param lrDrops fractions of the schedule, ascending in (0, 1)
      * @param lrDropFactor multiplier at each drop
      * @param warmupEpochs linear warm-up length in epochs (may be fractional; the runner converts to steps)
+     * @param warmupSteps linear warm-up length in steps, or null to use {@code warmupEpochs}
      */
     public record ScheduleSpec(int epochs, String optimizer, double lr, double backboneLrFactor, double weightDecay,
-            double gradClip, List<Double> lrDrops, double lrDropFactor, double warmupEpochs) {
+            double gradClip, List<Double> lrDrops, double lrDropFactor, double warmupEpochs, Long warmupSteps) {
     }
 
     /**

@@ -57,7 +57,76 @@ public final class SuiteValidator {
             }
         }
         checkEpochMaps(s);
+        checkScaleMaps(s);
         checkPaperRefs(s);
+    }
+
+    /**
+     * Each scale's stage and query maps cover every count the suite uses (teachers, students, the grid's stage
+     * variants), its {@code teachers:} name setups of the suite, and per-stage logits distillation still groups the
+     * teacher's mapped decoder stages evenly over each student's.
+     */
+    private static void checkScaleMaps(SuiteSpec s) {
+        for (ScaleSpec sc : s.scales().values()) {
+            String at = "scales." + sc.scale().id();
+            TreeSet<Integer> enc = new TreeSet<>();
+            TreeSet<Integer> dec = new TreeSet<>();
+            TreeSet<Integer> queries = new TreeSet<>();
+            for (SetupSpec setup : s.setups()) {
+                List<ArchSpec> archs = new ArrayList<>(List.of(setup.teacher(), setup.student()));
+                archs.addAll(s.grid().studentStages());
+                for (ArchSpec a : archs) {
+                    if (a.encoderStages() > 0) {
+                        enc.add(a.encoderStages());
+                    }
+                    dec.add(a.decoderStages());
+                }
+                queries.add(setup.teacher().queries());
+                queries.add(setup.student().queries());
+            }
+            checkCovered(s, sc.encoderStages(), enc, at + ".stages.encoder", "encoder stage counts");
+            checkCovered(s, sc.decoderStages(), dec, at + ".stages.decoder", "decoder stage counts");
+            checkCovered(s, sc.queries(), queries, at + ".queries", "query counts");
+            for (String id : sc.teachers().keySet()) {
+                if (s.setups().stream().noneMatch(x -> x.id().equals(id))) {
+                    fail(s, at + ".teachers." + id, "unknown setup '" + id + "' in " + at + ".teachers; setups: "
+                            + String.join(", ", s.setups().stream().map(SetupSpec::id).toList()));
+                }
+            }
+            if (sc.encoderStages().isEmpty() && sc.decoderStages().isEmpty()) {
+                continue; // the counts as written, checked above
+            }
+            for (int j = 0; j < s.methods().size(); j++) {
+                MethodEntry m = s.methods().get(j);
+                for (SetupSpec setup : s.setups()) {
+                    if (!m.setups().isEmpty() && !m.setups().contains(setup.id())) {
+                        continue;
+                    }
+                    SetupSpec mapped = new SetupSpec(setup.id(), setup.group(), setup.detector(),
+                            sc.map(setup.teacher()), sc.map(setup.student()), setup.schedule());
+                    List<ArchSpec> students = s.grid().studentStages().isEmpty() ? List.of(setup.student())
+                            : s.grid().studentStages();
+                    for (ArchSpec st : students) {
+                        checkStages(s, m, mapped, sc.map(st), at + (sc.decoderStages().isEmpty() ? ".stages"
+                                : ".stages.decoder"), " at the " + sc.scale().id() + " scale (stages as mapped by "
+                                + at + ".stages)");
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkCovered(SuiteSpec s, java.util.Map<Integer, Integer> map, TreeSet<Integer> used,
+            String at, String what) {
+        if (map.isEmpty()) {
+            return;
+        }
+        for (int n : used) {
+            if (!map.containsKey(n)) {
+                fail(s, at, at + " does not map " + n + "; the suite uses the " + what + " " + used
+                        + " (map each, e.g. {" + n + ": " + n + "} to keep it)");
+            }
+        }
     }
 
     private static void checkArch(SuiteSpec s, String detector, ArchSpec a, String at, String role) {
@@ -78,12 +147,12 @@ public final class SuiteValidator {
         }
         int setupIndex = s.setups().indexOf(setup);
         if (s.grid().studentStages().isEmpty()) {
-            checkStages(s, m, setup, setup.student(), "setups[" + setupIndex + "].student.decoder_stages");
+            checkStages(s, m, setup, setup.student(), "setups[" + setupIndex + "].student.decoder_stages", "");
         } else {
             for (int k = 0; k < s.grid().studentStages().size(); k++) {
                 ArchSpec v = s.grid().studentStages().get(k);
                 checkArch(s, setup.detector(), v, "grid.student_stages[" + k + "]", "student");
-                checkStages(s, m, setup, v, "grid.student_stages[" + k + "]");
+                checkStages(s, m, setup, v, "grid.student_stages[" + k + "]", "");
             }
         }
     }
@@ -92,7 +161,8 @@ public final class SuiteValidator {
      * Per-stage (progressive) logits distillation pairs student stage k with group k of the teacher's stages (paper
      * Fig. 5): the teacher's decoder stages must split into as many equal groups as the student has stages.
      */
-    private static void checkStages(SuiteSpec s, MethodEntry m, SetupSpec setup, ArchSpec student, String at) {
+    private static void checkStages(SuiteSpec s, MethodEntry m, SetupSpec setup, ArchSpec student, String at,
+            String scaleNote) {
         if (!(m.options() instanceof MethodOptions.DetrDistill d) || !d.logits().enabled()
                 || !d.logits().progressive().equals("per-stage")) {
             return;
@@ -107,7 +177,8 @@ public final class SuiteValidator {
                 }
             }
             fail(s, at, "the student has " + st + " decoder stages but per-stage logits distillation (method entry '"
-                    + m.id() + "') groups the teacher's " + t + " stages evenly, one group per student stage: "
+                    + m.id() + "') groups the teacher's " + t + " stages evenly, one group per student stage"
+                    + scaleNote + ": "
                     + "the student may have " + ok + " decoder stages (or use progressive: last-stage)");
         }
     }

@@ -17,7 +17,19 @@
  *     batch: N
  *     seeds: [0, 1, 2]            # student seeds: every non-teacher cell runs once per seed
  *     teacher_seed: 0             # optional (default 0): the one teacher per setup
- *     epochs: {12: 6, 50: 12}     # the paper's epochs -> this scale's; required at mini and smoke
+ *     epochs: {12: 4, 50: 4}      # the paper's epochs -> this scale's; required at mini and smoke
+ *     stages: {encoder: {6: 2, 3: 1}, decoder: {6: 3, 3: 2}}   # optional: the suite's stage counts -> this
+ *                                 # scale's (teachers, students, grid variants); every count used must be mapped
+ *     queries: {300: 40, 100: 40} # optional: the suite's query counts -> this scale's
+ *     schedule: {lr: 3.0e-4, backbone_lr_factor: 1.0, grad_clip: 0.1, weight_decay: 1.0e-4, warmup_steps: 200,
+ *                lr_drops: [0.75]}  # optional: overrides of every setup's schedule fields (not epochs)
+ *     backbone_weights: {teacher: data/pre-teacher.safetensors, student: "builtin:mini-student"}
+ *                                 # optional: pretrained backbones (detrkd pretrain) for every student and every
+ *                                 # teacher the runner trains; paths relative to the data root
+ *     teachers: {adamixer: runs/teacher-adamixer, conditional: "builtin:mini-conditional-detr"}
+ *                                 # optional: setup id -> an existing teacher (a detrkd train run folder or the
+ *                                 # shipped one), evaluated and used instead of training one
+ *     teacher_min_ap: 0.3         # optional: refuse a teacher below this val AP (default 0.01; smoke: no gate)
  * setups:                         # one per group of the paper's table (or just one)
  *   - id: adamixer                # first part of cell ids
  *     group: "AdaMixer (100 queries, 12 epochs)"     # the paper's group name, if the table has groups
@@ -25,7 +37,8 @@
  *     teacher: {encoder_stages: 0, decoder_stages: 6, queries: 100}
  *     student: {encoder_stages: 0, decoder_stages: 6, queries: 100}
  *     schedule: {epochs: 12, lr: 2.5e-5 [, optimizer: adamw, backbone_lr_factor: 0.1, weight_decay: 1.0e-4,
- *                grad_clip: 0.1, lr_drops: [0.667, 0.917], lr_drop_factor: 0.1, warmup_epochs: 0]}
+ *                grad_clip: 0.1, lr_drops: [0.667, 0.917], lr_drop_factor: 0.1, warmup_epochs: 0,
+ *                warmup_steps: N]}
  * methods:                        # one per row of the paper's table
  *   - id: ld                      # second part of cell ids (default: the method name; must be unique)
  *     row: LD                     # the paper's row label

@@ -110,7 +110,7 @@ public class SuiteCatalogTest {
         assertEquals(dd.paper().group(), "Deformable DETR (300 queries, 50 epochs)");
         assertEquals(dd.paperValue().get("AP"), 46.6);
         assertEquals(dd.paperValue().get("APl"), 60.4);
-        assertEquals(dd.schedule().epochs(), 12);
+        assertEquals(dd.schedule().epochs(), 4);
         assertEquals(dd.schedule().paperEpochs(), 50);
         assertEquals(t3.get("deformable.detrdistill-released.seed0").preset(), "released-code");
         assertEquals(t3.get("conditional.teacher.seed0").paperValue().get("AP"), 42.4);

@@ -66,7 +66,8 @@ public class SuiteReaderErrorsTest {
     public void unknownKeyNamesLineAndAllowedKeys() {
         InputException e = error(BASE.replace("    batch: 4\n", "    batch: 4\n    batchsize: 4\n"));
         assertEquals(e.getMessage(), "mine.yaml: line 16, column 5: unknown key 'batchsize' in scales.mini; allowed: "
-                + "dataset, backbones, image, batch, seeds, teacher_seed, epochs");
+                + "dataset, backbones, image, batch, seeds, teacher_seed, epochs, stages, queries, schedule, "
+                + "backbone_weights, teachers, teacher_min_ap");
     }
 
     @Test
@@ -218,5 +219,126 @@ public class SuiteReaderErrorsTest {
                 "detector", "conditional-detr", "encoder_stages", 6, "queries", 300));
         assertEquals(c.teacherHash(), SpecHash.of(c.teacher()));
         assertEquals(c.teacherHash().length(), 16);
+    }
+
+    /** BASE with {@code lines} added to the mini scale after its epochs (line 17): the first added line is line 18. */
+    private static String mini(String... lines) {
+        return BASE.replace("    epochs: {12: 2}\n", "    epochs: {12: 2}\n" + String.join("\n", lines) + "\n");
+    }
+
+    private static void assertError(String yaml, String where, String message) {
+        InputException e = error(yaml);
+        assertEquals(e.getMessage(), "mine.yaml: " + where + ": " + message);
+    }
+
+    @Test
+    public void stageMaps() {
+        assertError(mini("    stages: {encoders: {6: 2}}"), "line 18, column 14",
+                "unknown key 'encoders' in scales.mini.stages; allowed: encoder, decoder");
+        assertError(mini("    stages: {encoder: {six: 2}}"), "line 18, column 24",
+                "scales.mini.stages.encoder: keys are the suite's stage counts (integers >= 1), got 'six'");
+        assertError(mini("    stages: {encoder: {6: two}}"), "line 18, column 27",
+                "scales.mini.stages.encoder.6: expected an integer, got a string 'two'");
+        assertError(mini("    stages: {encoder: {6: 0}}"), "line 18, column 24",
+                "scales.mini.stages.encoder.6 must be >= 1, got 0");
+        assertError(mini("    stages: {encoder: {3: 1}, decoder: {6: 3}}"), "line 18, column 14",
+                "scales.mini.stages.encoder does not map 6; the suite uses the encoder stage counts [6] (map each, "
+                        + "e.g. {6: 6} to keep it)");
+        assertError(mini("    stages: {decoder: []}"), "line 18, column 23",
+                "scales.mini.stages.decoder: expected a mapping, got a list");
+    }
+
+    @Test
+    public void stageMapsKeepPerStageLogitsDistillationPossible() {
+        String yaml = mini("    stages: {encoder: {6: 2}, decoder: {6: 3, 3: 2}}").replace(
+                "    student: {encoder_stages: 6, decoder_stages: 6, queries: 300}",
+                "    student: {encoder_stages: 6, decoder_stages: 3, queries: 300}");
+        assertError(yaml, "line 18, column 31", "the student has 2 decoder stages but per-stage logits distillation "
+                + "(method entry 'ld') groups the teacher's 3 stages evenly, one group per student stage at the mini "
+                + "scale (stages as mapped by scales.mini.stages): the student may have [1, 3] decoder stages (or use "
+                + "progressive: last-stage)");
+    }
+
+    @Test
+    public void queryMap() {
+        assertError(mini("    queries: {100: 40}"), "line 18, column 5",
+                "scales.mini.queries does not map 300; the suite uses the query counts [300] (map each, e.g. "
+                        + "{300: 300} to keep it)");
+        assertError(mini("    queries: 40"), "line 18, column 14", "scales.mini.queries: expected a mapping, got an "
+                + "integer 40");
+    }
+
+    @Test
+    public void scheduleOverrides() {
+        assertError(mini("    schedule: {epochs: 4}"), "line 18, column 16", "unknown key 'epochs' in "
+                + "scales.mini.schedule; allowed: optimizer, lr, backbone_lr_factor, weight_decay, grad_clip, lr_drops, "
+                + "lr_drop_factor, warmup_epochs, warmup_steps");
+        assertError(mini("    schedule: {lr: -1.0}"), "line 18, column 16", "scales.mini.schedule.lr must be > 0, "
+                + "got -1.0");
+        assertError(mini("    schedule: {lr: fast}"), "line 18, column 20", "scales.mini.schedule.lr: expected a "
+                + "number, got a string 'fast'");
+        assertError(mini("    schedule: {lr_drops: [0.75, 0.5]}"), "line 18, column 33", "lr_drops are ascending "
+                + "fractions of the schedule in (0, 1), got 0.5");
+        assertError(mini("    schedule: {warmup_steps: -5}"), "line 18, column 16",
+                "scales.mini.schedule.warmup_steps must be >= 0, got -5");
+        assertError(mini("    schedule: {warmup_steps: 2.5}"), "line 18, column 30",
+                "scales.mini.schedule.warmup_steps: expected an integer, got a number 2.5");
+    }
+
+    @Test
+    public void backboneWeights() {
+        assertError(mini("    backbone_weights: {students: a.safetensors}"), "line 18, column 24",
+                "unknown key 'students' in scales.mini.backbone_weights; allowed: teacher, student");
+        assertError(mini("    backbone_weights: {student: \"builtin:mini-teacher\"}"), "line 18, column 24",
+                "unknown built-in 'builtin:mini-teacher' in scales.mini.backbone_weights.student; known: "
+                        + "builtin:mini-student (or a path)");
+        assertError(mini("    backbone_weights: {student: 3}"), "line 18, column 33",
+                "scales.mini.backbone_weights.student: expected a string, got an integer 3");
+    }
+
+    @Test
+    public void teachers() {
+        assertError(mini("    teachers: {conditional: runs/t}"), "line 18, column 16",
+                "unknown setup 'conditional' in scales.mini.teachers; setups: cond");
+        assertError(mini("    teachers: {cond: \"builtin:mini-adamixer\"}"), "line 18, column 16",
+                "unknown built-in 'builtin:mini-adamixer' in scales.mini.teachers.cond; known: "
+                        + "builtin:mini-conditional-detr (or a path)");
+        assertError(mini("    teachers: [runs/t]"), "line 18, column 15",
+                "scales.mini.teachers: expected a mapping, got a list");
+    }
+
+    @Test
+    public void teacherMinAp() {
+        assertError(mini("    teacher_min_ap: 30"), "line 18, column 5",
+                "scales.mini.teacher_min_ap is a COCO AP in [0, 1], got 30.0");
+        assertError(mini("    teacher_min_ap: high"), "line 18, column 21",
+                "scales.mini.teacher_min_ap: expected a number, got a string 'high'");
+    }
+
+    @Test
+    public void newKeysExpandIntoTheCells() {
+        SuiteSpec s = SuiteReader.parse("mine.yaml", mini(
+                "    stages: {encoder: {6: 2}, decoder: {6: 3}}",
+                "    queries: {300: 40}",
+                "    schedule: {lr: 3.0e-4, backbone_lr_factor: 1.0, warmup_steps: 200, lr_drops: [0.75]}",
+                "    backbone_weights: {teacher: pre.safetensors, student: \"builtin:mini-student\"}",
+                "    teacher_min_ap: 0.3"));
+        Cell ld = SuiteExpander.expand(s, Scale.MINI).get(2);
+        assertEquals(ld.student(), new Cell.ModelSpec("conditional-detr", "mini-student", 2, 3, 40,
+                new Cell.FileRef("builtin:mini-student", null)));
+        assertEquals(ld.teacher().model(), new Cell.ModelSpec("conditional-detr", "mini-teacher", 2, 3, 40,
+                new Cell.FileRef("pre.safetensors", null)));
+        assertEquals(ld.schedule().lr(), 3.0e-4);
+        assertEquals(ld.schedule().backboneLrFactor(), 1.0);
+        assertEquals(ld.schedule().weightDecay(), 1.0e-4);
+        assertEquals(ld.schedule().warmupSteps(10), 200L);
+        assertEquals(ld.schedule().lrDropEpochs(), java.util.List.of(1)); // floor(0.75 x 2 epochs)
+        assertEquals(ld.requiredTeacherAp(), 0.3);
+        // the paper scale is as written: no maps, no files, the default gate
+        Cell paper = SuiteExpander.expand(s, Scale.PAPER).get(1);
+        assertEquals(paper.student(), new Cell.ModelSpec("conditional-detr", "resnet50", 6, 6, 300));
+        assertEquals(paper.schedule().warmupSteps(10), 0L);
+        assertEquals(paper.requiredTeacherAp(), Cell.DEFAULT_MIN_TEACHER_AP);
+        assertEquals(SuiteExpander.expand(s, Scale.SMOKE).get(1).requiredTeacherAp(), -1.0);
     }
 }
