@@ -21,6 +21,7 @@ import org.detrkd.detr.matching.HungarianMatcher;
 import org.detrkd.detr.matching.ImageTargets;
 import org.detrkd.detr.matching.ShortestAugmentingPathSolver;
 import org.detrkd.detr.model.DetrOutputs;
+import org.detrkd.detr.model.GradientGuard;
 import org.detrkd.detr.ops.GradientCheckpoint;
 import org.detrkd.detr.ops.SpatialShapes;
 import org.detrkd.detr.transformer.DropoutMasks;
@@ -128,17 +129,7 @@ public class CheckpointedEncoderTest {
     }
 
     private static NDArray loss(SetCriterion criterion, DetrOutputs out, List<ImageTargets> targets) {
-        List<NDArray> l = new ArrayList<>();
-        List<NDArray> b = new ArrayList<>();
-        for (int s = 0; s < out.numStages(); s++) {
-            l.add(out.logits().get(s));
-            b.add(out.boxes().get(s));
-        }
-        NDArray total = null;
-        for (var e : criterion.forward(l, b, targets).losses().entrySet()) {
-            NDArray w = e.getValue().mul(Scalars.constant(e.getValue(), SetCriterion.defaultWeight(e.getKey())));
-            total = total == null ? w : total.add(w);
-        }
+        NDArray total = GradientGuard.weightedLoss(criterion, out.logits(), out.boxes(), targets);
         // the memory also feeds a loss directly (as feature distillation does)
         return total.add(Scalars.mul(out.memory().square().mean(), 0.01));
     }

@@ -91,8 +91,13 @@ public final class GradientGuard {
         }
     }
 
-    private static NDArray weightedLoss(SetCriterion criterion, NDArray logits, NDArray boxes,
-                                        List<ImageTargets> targets) {
+    /**
+     * @param logits {@code [stages, B, Q, K]}
+     * @param boxes {@code [stages, B, Q, 4]}
+     * @return the set criterion's terms over every stage, weighted with the default weights and summed
+     */
+    public static NDArray weightedLoss(SetCriterion criterion, NDArray logits, NDArray boxes,
+                                       List<ImageTargets> targets) {
         List<NDArray> l = new ArrayList<>();
         List<NDArray> b = new ArrayList<>();
         for (int s = 0; s < logits.getShape().get(0); s++) {
