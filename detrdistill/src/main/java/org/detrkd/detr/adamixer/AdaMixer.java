@@ -3,6 +3,7 @@ package org.detrkd.detr.adamixer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -149,7 +150,12 @@ public final class AdaMixer extends AbstractDetector {
         int d = config.hiddenDim();
         int q = config.numQueries();
         NDArray mask = pixelMask != null ? pixelMask : mgr.zeros(new Shape(b, height, width), DataType.BOOLEAN);
-        NDList feats = backbone.forward(ps, new NDList(images), training);
+        NDList feats; // C3, C4, C5
+        try (NDScope scope = new NDScope()) {
+            // free the backbone's temporaries at once (the graph keeps what its backward reads)
+            feats = backbone.forward(ps, new NDList(images), training);
+            NDScope.unregister(feats);
+        }
         List<NDArray> levels = neck.apply(ps, feats, training);
         List<NDArray> masks = new ArrayList<>();
         int[] hw = new int[2 * levels.size()];

@@ -2,6 +2,7 @@ package org.detrkd.detr.conditional;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -142,7 +143,12 @@ public final class ConditionalDetr extends AbstractDetector {
         Shape is = images.getShape();
         long b = is.get(0);
         NDArray mask = pixelMask != null ? pixelMask : mgr.zeros(new Shape(b, is.get(2), is.get(3)), DataType.BOOLEAN);
-        NDList feats = backbone.forward(ps, new NDList(images), training); // C3, C4, C5
+        NDList feats; // C3, C4, C5
+        try (NDScope scope = new NDScope()) {
+            // free the backbone's temporaries at once (the graph keeps what its backward reads)
+            feats = backbone.forward(ps, new NDList(images), training);
+            NDScope.unregister(feats);
+        }
         List<NDArray> masks = new ArrayList<>();
         for (NDArray f : feats) {
             masks.add(FeatureMasks.resize(mask, f.getShape().get(2), f.getShape().get(3)));

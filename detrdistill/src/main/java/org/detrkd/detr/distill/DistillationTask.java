@@ -2,6 +2,7 @@ package org.detrkd.detr.distill;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
@@ -109,7 +110,13 @@ public final class DistillationTask implements TrainingTask {
             public NDList forward(ParameterStore teacherStore, NDList data, NDList labels) {
                 NDArray queries = method.targetQueries(targets(labels), teacherWidth,
                         data.get(0).getManager());
-                return teacher.forward(teacherStore, data.get(0), data.get(1), queries, false).toNDList();
+                // no graph here: free the teacher's intermediates as soon as its outputs exist (at 800 px a
+                // ResNet-101 teacher's activations would otherwise stay until the step ends: tens of GB)
+                try (NDScope scope = new NDScope()) {
+                    NDList out = teacher.forward(teacherStore, data.get(0), data.get(1), queries, false).toNDList();
+                    NDScope.unregister(out);
+                    return out;
+                }
             }
         });
     }
