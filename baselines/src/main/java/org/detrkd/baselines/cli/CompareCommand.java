@@ -20,6 +20,7 @@ import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.distill.DistillRun;
 import org.detrkd.detr.distill.NoDistillation;
 import org.detrkd.detr.distill.StudentWeights;
+import org.detrkd.detr.engine.Devices;
 import org.detrkd.detr.train.DetectorEvaluator;
 import org.detrkd.detr.train.DetectorFactory;
 import org.detrkd.detr.train.RunSpec;
@@ -103,9 +104,9 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "50", paramLabel = "STEPS")
     int logEvery;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "0", description = "GPUs to train on, as "
-            + "'distill --devices' (default 0: the CPU with --threads)")
-    int devices;
+    @Option(names = "--devices", paramLabel = "auto|N", defaultValue = Devices.AUTO,
+            description = "GPUs to train on, as 'distill --devices' (default: auto)")
+    String devices;
 
     /** One row of the table. */
     record Row(String method, double[] stats, long steps, double trainSeconds, String stopReason) {

@@ -115,10 +115,10 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "intra-op threads (default: cores)")
     Integer threads;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "0", description = "GPUs to train on: the first "
-            + "N the engine sees, data-parallel when N > 1, one teacher copy per GPU (default 0: the CPU with "
-            + "--threads)")
-    int devices;
+    @Option(names = "--devices", paramLabel = "auto|N", defaultValue = Devices.AUTO, description = "GPUs to train "
+            + "on: auto (the default: every GPU the engine sees, as many as divide the batch; the CPU when it sees "
+            + "none), 0 (the CPU with --threads) or N (the first N GPUs); data-parallel when more than one, one teacher copy per GPU")
+    String devices;
 
     /** The devices resolved from {@code --devices} (set by {@link #resolve}). */
     List<Device> deviceList = List.of(Device.cpu());
@@ -236,7 +236,7 @@ public final class DistillCommand implements Callable<Integer> {
         int q = queries > 0 ? queries : DetectorFactory.defaultQueries(t.detector(), "student", t.numClasses());
         int threadCount = threads != null ? threads : EngineThreads.defaultIntraOp();
         EngineThreads.configure(threadCount, 1);
-        deviceList = Devices.select(devices); // after the threads: may start the engine
+        deviceList = Devices.select(devices, k -> b % k == 0); // after the threads: may start the engine
         if (b % deviceList.size() != 0) {
             throw new InputException((String) null, "--batch-size", "must be a multiple of the " + deviceList.size()
                     + " devices (one equal shard per device), got " + b, null);

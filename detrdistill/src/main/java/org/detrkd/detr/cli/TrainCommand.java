@@ -109,9 +109,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "intra-op threads (default: cores)")
     Integer threads;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "0", description = "GPUs to train on: the first "
-            + "N the engine sees, data-parallel when N > 1 (default 0: the CPU with --threads)")
-    int devices;
+    @Option(names = "--devices", paramLabel = "auto|N", defaultValue = Devices.AUTO, description = "GPUs to train "
+            + "on: auto (the default: every GPU the engine sees, as many as divide the batch; the CPU when it sees "
+            + "none), 0 (the CPU with --threads) or N (the first N GPUs); data-parallel when more than one")
+    String devices;
 
     /** The devices resolved from {@code --devices} (set by {@link #resolve}). */
     List<Device> deviceList = List.of(Device.cpu());
@@ -221,7 +222,7 @@ public final class TrainCommand implements Callable<Integer> {
         int drop = lrDrop != null ? lrDrop : (epochs != null && epochs >= 3 ? Math.round(epochs * 2f / 3f) : 0);
         int[] drops = drop > 0 && drop < n ? new int[] {drop} : new int[0];
         int effectiveThreads = configureThreads(threads);
-        deviceList = Devices.select(devices); // after the threads: may start the engine
+        deviceList = Devices.select(devices, k -> batchSize % k == 0); // after the threads: may start the engine
         if (batchSize % deviceList.size() != 0) {
             throw new InputException((String) null, "--batch-size", "must be a multiple of the " + deviceList.size()
                     + " devices (one equal shard per device), got " + batchSize, null);

@@ -55,7 +55,7 @@ public class TrainCommandTest {
                 + "sees " + gpus + (gpus == 0 ? " (a CPU-only libtorch or no CUDA device); use --devices 0 (CPU, "
                 + "with --threads)" : "; use --devices 1.." + gpus));
         assertEquals(failure(with("--epochs", "1", "--devices", "-1")),
-                "--devices: must be 0 (CPU) or a number of GPUs, got -1");
+                "--devices: must be auto, 0 (CPU) or a number of GPUs, got -1");
     }
 
     @Test

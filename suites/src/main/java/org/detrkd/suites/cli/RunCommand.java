@@ -40,8 +40,10 @@ import picocli.CommandLine.Spec;
  * scale names (backbone weights, existing teachers) are checked and hashed ({@code CellFiles}). {@code --jobs N} runs
  * N cells at once, each in a child JVM ({@code CellProcesses}).
  *
- * <p>Devices ({@link Devices#select}): by default every model trains on the CPU with {@code --threads} intra-op
- * threads; {@code --devices N} trains on the first N GPUs the engine sees, data-parallel when {@code N > 1}
+ * <p>Devices ({@link Devices#select}): by default ({@code --devices auto}) every GPU the engine sees, as many as
+ * divide every batch, and the CPU with {@code --threads} intra-op threads when it sees none (or with {@code --jobs}
+ * above 1, which runs cells side by side on the CPU); {@code --devices 0} forces the CPU; {@code --devices N} trains
+ * on the first N GPUs the engine sees, data-parallel when {@code N > 1}
  * ({@code DataParallel}: DDP semantics, DETR's global box normaliser, per-replica BatchNorm statistics, one teacher
  * copy per GPU). More GPUs than the engine sees (on a CPU-only machine: any) is refused with exit 2, naming how many
  * it sees; so is a cell whose batch is not a multiple of N. The devices are recorded in every result's environment.
@@ -71,10 +73,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "only these cell ids or run ids (comma separated)")
     List<String> only = new ArrayList<>();
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "0",
-            description = "GPUs to train on: the first N the engine sees, data-parallel when N > 1 (default 0: the "
-                    + "CPU with --threads)")
-    int devices;
+    @Option(names = "--devices", paramLabel = "auto|N", defaultValue = Devices.AUTO, description = "GPUs to train "
+            + "on: auto (the default: every GPU the engine sees, as many as divide every batch; the CPU when it sees "
+            + "none), 0 (the CPU with --threads) or N (the first N GPUs); data-parallel when more than one")
+    String devices;
 
     @Option(names = "--threads", paramLabel = "T", description = "intra-op CPU threads (default: cores)")
     Integer threads;
@@ -126,7 +128,9 @@ public final class RunCommand implements Callable<Integer> {
         EngineThreads.configure(t, 1);
         Engine.getInstance(); // starts the engine with the settings above, unless it runs already
         JniUtils.setNumThreads(t); // also when it started earlier in this JVM with another count
-        List<Device> deviceList = Devices.select(devices);
+        List<Cell> selected = cells;
+        List<Device> deviceList = jobs > 1 && Devices.AUTO.equals(devices) ? List.of(Device.cpu())
+                : Devices.select(devices, n -> batchesFit(selected, n));
         boolean cpu = deviceList.size() == 1 && deviceList.get(0).equals(Device.cpu());
         if (jobs > 1 && !cpu) {
             throw new InputException((String) null, "--jobs", "runs cells side by side on the CPU; with --devices "
@@ -168,6 +172,18 @@ public final class RunCommand implements Callable<Integer> {
     private static long childHeapMb() {
         long half = Runtime.getRuntime().maxMemory() / (2L * 1024 * 1024);
         return Math.max(1024, Math.min(4096, half));
+    }
+
+    /** Whether every model the cells train (students and teachers) has a batch that splits evenly over n devices. */
+    static boolean batchesFit(List<Cell> cells, int devices) {
+        for (Cell c : cells) {
+            int b = c.schedule().batch();
+            int tb = c.teacher() == null ? devices : c.teacher().schedule().batch();
+            if (b % devices != 0 || tb % devices != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Every model the cells train (students and teachers) needs a batch that splits evenly over the devices. */

@@ -180,7 +180,7 @@ final class CellProcesses {
                 launch.suite(), "--scale", launch.scale(), "--out", abs(launch.out()), "--teachers",
                 abs(launch.teacherCache()), "--data-root", abs(launch.dataRoot()), "--threads",
                 Integer.toString(launch.threads()), "--log-every", Integer.toString(launch.logEvery()), "--jobs", "1",
-                "--only", c.runId()));
+                "--devices", "0", "--only", c.runId()));
         return cmd;
     }
 

@@ -54,8 +54,10 @@ public class RunCommandInputTest {
                 "conditional.nope");
         refused("--shard: need 0 <= I < N, got 2/2", "run", "table4", "--scale", "smoke", "--shard", "2/2");
         refused("--devices: ", "run", "table4", "--scale", "smoke", "--devices", "1");
-        refused("--devices: must be 0 (CPU) or a number of GPUs, got -1", "run", "table4", "--scale", "smoke",
+        refused("--devices: must be auto, 0 (CPU) or a number of GPUs, got -1", "run", "table4", "--scale", "smoke",
                 "--devices", "-1");
+        refused("--devices: must be auto, 0 (CPU) or a number of GPUs, got 'all'", "run", "table4", "--scale",
+                "smoke", "--devices", "all");
     }
 
     /** {@code --devices 2} on a machine whose engine sees fewer GPUs: exit 2, one line naming how many it sees. */
