@@ -2,7 +2,6 @@ package org.detrkd.detr.engine;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
@@ -234,58 +233,43 @@ public final class TrainingLoop {
      * @throws IOException if the batch or a checkpoint cannot be read or written
      */
     public StepResult trainStep() throws IOException {
-        if (replicas != null) {
-            return trainStepParallel();
-        }
         long s = step;
         int epoch = (int) (s / stepsPerEpoch);
         int[] indices = batchIndices(s, epoch);
         Engine.getInstance().setRandomSeed(StepSeeds.stepSeed(config.seed(), s));
         double lr = schedule.lr(s);
-        long start = System.nanoTime();
-        long t = start;
+        PhaseClock clock = new PhaseClock(timings);
         StepResult r;
+        List<NDManager> shardManagers = new ArrayList<>();
         try (NDManager sm = modelManager.newSubManager()) {
             BatchSource.Batch batch = source.batch(sm, indices);
-            t = mark(Phase.DATA, t);
-            NDList teacherOut = new NDList();
-            if (teacher != null) {
-                teacherOut = teacher.forward(teacherStore, batch.data(), batch.labels());
-                TeacherOutputs.adopt(teacherOut, teacherArrays, sm);
-                t = mark(Phase.TEACHER, t);
-            }
-            LossWeights.WeightedLoss loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                GradientCheckpoint.clear(); // nothing left over from a failed step
-                loss = weights.apply(task.losses(studentStore, batch.data(), batch.labels(), teacherOut, true));
-                t = mark(Phase.FORWARD, t);
-                // the collector's backward, plus the recomputation of checkpointed stretches (if the model has any)
-                GradientCheckpoint.backward(loss.total());
-                t = mark(Phase.BACKWARD, t);
-            } finally {
-                GradientCheckpoint.clear();
-            }
-            NDList grads = params.gradients(sm);
-            NDList flat = optimizer.flatten(grads);
-            float[] values = StepValues.read(loss, GradientClipping.globalNorm(flat), sm);
+            clock.mark(Phase.DATA);
+            Backward pass = replicas == null ? backward(batch, sm, clock)
+                    : ParallelPass.run(replicas, task, weights, optimizer, config.seed(), s, batch, sm, shardManagers,
+                            clock);
+            float[] values = StepValues.read(pass.loss(), GradientClipping.globalNorm(pass.flat()), sm);
             float gradNorm = values[values.length - 1];
             Map<String, Float> terms;
             try {
-                terms = StepValues.checkFinite(s, lr, loss, values);
+                terms = StepValues.checkFinite(s, lr, pass.loss(), values);
             } catch (DivergenceException e) {
-                TrainableParameters.fillZero(grads); // leave no gradient behind for a caller that continues
+                pass.grads().forEach(TrainableParameters::fillZero); // no gradient left for a caller that continues
                 throw e;
             }
-            double coef = GradientClipping.clip(flat, gradNorm, config.clipMaxNorm());
-            t = mark(Phase.CLIP, t);
-            optimizer.stepFlat(lr, flat);
-            TrainableParameters.zero(grads);
-            t = mark(Phase.OPTIMIZER, t);
-            long now = System.nanoTime();
+            double coef = GradientClipping.clip(pass.flat(), gradNorm, config.clipMaxNorm());
+            clock.mark(Phase.CLIP);
+            optimizer.stepFlat(lr, pass.flat());
+            pass.grads().forEach(TrainableParameters::zero);
+            if (replicas != null) {
+                DataParallel.broadcast(replicas);
+            }
+            clock.mark(Phase.OPTIMIZER);
             r = new StepResult(s, epoch, lr, values[values.length - 2], terms, gradNorm, coef, batch.size(),
-                    (now - start) / 1e9);
+                    clock.secondsToLastMark());
+        } finally {
+            shardManagers.forEach(NDManager::close);
         }
-        timings.add(Phase.OTHER, System.nanoTime() - t);
+        clock.mark(Phase.OTHER);
         timings.countStep();
         step = s + 1;
         afterStep(r);
@@ -293,112 +277,35 @@ public final class TrainingLoop {
     }
 
     /**
-     * One data-parallel step ({@link DataParallel}): the batch loaded on the primary and split into one shard per
-     * replica; per replica (reseeded) the teacher on its shard, then forward, weighting and backward in its own
-     * gradient collector, with the whole batch's target count in {@link ReplicaContext}; the replicas' flat gradient
-     * buckets summed into the primary's and divided by N; terms averaged likewise; then the same host read,
-     * divergence check, clipping and AdamW update as a single-device step, on the primary; gradients zeroed on every
-     * replica; the primary's parameters broadcast to the others.
+     * The forward and backward half of a step, up to the gradients.
+     *
+     * @param loss the weighted loss (data-parallel: averaged over the replicas)
+     * @param grads the gradients of every replica's trainable parameters (one entry on a single device)
+     * @param flat the primary's gradients as the optimizer's flat buckets (data-parallel: averaged)
      */
-    private StepResult trainStepParallel() throws IOException {
-        long s = step;
-        int epoch = (int) (s / stepsPerEpoch);
-        int[] indices = batchIndices(s, epoch);
-        Engine.getInstance().setRandomSeed(StepSeeds.stepSeed(config.seed(), s));
-        double lr = schedule.lr(s);
-        int n = replicas.size();
-        long start = System.nanoTime();
-        long t = start;
-        StepResult r;
-        List<NDManager> shardManagers = new ArrayList<>(n);
-        try (NDManager sm = modelManager.newSubManager()) {
-            BatchSource.Batch batch = source.batch(sm, indices);
-            ReplicaContext[] contexts = new ReplicaContext[n];
-            java.util.OptionalLong count = task.targetCount(batch.labels());
-            for (int k = 0; k < n; k++) {
-                contexts[k] = new ReplicaContext(k, n, count);
-                shardManagers.add(k == 0 ? sm : replicas.get(k).manager.newSubManager());
-            }
-            t = mark(Phase.DATA, t);
-            List<LossWeights.WeightedLoss> losses = new ArrayList<>(n);
-            for (int k = 0; k < n; k++) {
-                DataParallel.Replica rep = replicas.get(k);
-                NDManager rsm = shardManagers.get(k);
-                NDList data = DataParallel.shard(batch.data(), batch.size(), k, n, rep.device, rsm);
-                NDList labels = DataParallel.shard(batch.labels(), batch.size(), k, n, rep.device, rsm);
-                Engine.getInstance().setRandomSeed(StepSeeds.replicaSeed(config.seed(), s, k));
-                t = mark(Phase.DATA, t);
-                try (ReplicaContext.Scope scope = contexts[k].enter()) {
-                    NDList teacherOut = new NDList();
-                    if (rep.teacher != null) {
-                        teacherOut = rep.teacher.forward(rep.teacherStore, data, labels);
-                        TeacherOutputs.adopt(teacherOut, rep.teacherArrays, rsm);
-                        t = mark(Phase.TEACHER, t);
-                    }
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        GradientCheckpoint.clear();
-                        LossWeights.WeightedLoss loss =
-                                weights.apply(rep.task.losses(rep.store, data, labels, teacherOut, true));
-                        losses.add(loss);
-                        t = mark(Phase.FORWARD, t);
-                        GradientCheckpoint.backward(loss.total());
-                        t = mark(Phase.BACKWARD, t);
-                    } finally {
-                        GradientCheckpoint.clear();
-                    }
-                }
-            }
-            List<NDList> grads = new ArrayList<>(n);
-            for (int k = 0; k < n; k++) {
-                grads.add(replicas.get(k).params.gradients(shardManagers.get(k)));
-            }
-            // all-reduce (mean) of the flat gradient buckets into the primary's
-            NDList flat = optimizer.flatten(grads.get(0));
-            Device home = replicas.get(0).device;
-            for (int k = 1; k < n; k++) {
-                NDList other = optimizer.flatten(grads.get(k));
-                for (int g = 0; g < flat.size(); g++) {
-                    NDArray moved = other.get(g).toDevice(home, false);
-                    flat.get(g).addi(moved);
-                    if (moved != other.get(g)) {
-                        moved.close();
-                    }
-                }
-            }
-            try (NDArray replicaCount = sm.create((float) n)) {
-                for (NDArray f : flat) {
-                    f.divi(replicaCount);
-                }
-            }
-            LossWeights.WeightedLoss loss = DataParallel.mean(losses, sm);
-            float[] values = StepValues.read(loss, GradientClipping.globalNorm(flat), sm);
-            float gradNorm = values[values.length - 1];
-            Map<String, Float> terms;
-            try {
-                terms = StepValues.checkFinite(s, lr, loss, values);
-            } catch (DivergenceException e) {
-                grads.forEach(TrainableParameters::fillZero); // leave no gradient behind for a caller that continues
-                throw e;
-            }
-            double coef = GradientClipping.clip(flat, gradNorm, config.clipMaxNorm());
-            t = mark(Phase.CLIP, t);
-            optimizer.stepFlat(lr, flat);
-            grads.forEach(TrainableParameters::zero);
-            DataParallel.broadcast(replicas);
-            t = mark(Phase.OPTIMIZER, t);
-            long now = System.nanoTime();
-            r = new StepResult(s, epoch, lr, values[values.length - 2], terms, gradNorm, coef, batch.size(),
-                    (now - start) / 1e9);
-        } finally {
-            for (int k = 1; k < shardManagers.size(); k++) {
-                shardManagers.get(k).close();
-            }
+    record Backward(LossWeights.WeightedLoss loss, List<NDList> grads, NDList flat) {}
+
+    /** On one device: the frozen teacher outside any gradient collector, then forward, weighting and backward. */
+    private Backward backward(BatchSource.Batch batch, NDManager sm, PhaseClock clock) {
+        NDList teacherOut = new NDList();
+        if (teacher != null) {
+            teacherOut = teacher.forward(teacherStore, batch.data(), batch.labels());
+            TeacherOutputs.adopt(teacherOut, teacherArrays, sm);
+            clock.mark(Phase.TEACHER);
         }
-        timings.add(Phase.OTHER, System.nanoTime() - t);
-        timings.countStep();
-        step = s + 1;
-        afterStep(r);
-        return r;
+        LossWeights.WeightedLoss loss;
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            GradientCheckpoint.clear(); // nothing left over from a failed step
+            loss = weights.apply(task.losses(studentStore, batch.data(), batch.labels(), teacherOut, true));
+            clock.mark(Phase.FORWARD);
+            // the collector's backward, plus the recomputation of checkpointed stretches (if the model has any)
+            GradientCheckpoint.backward(loss.total());
+            clock.mark(Phase.BACKWARD);
+        } finally {
+            GradientCheckpoint.clear();
+        }
+        NDList grads = params.gradients(sm);
+        return new Backward(loss, List.of(grads), optimizer.flatten(grads));
     }
 
     /**
@@ -433,12 +340,6 @@ public final class TrainingLoop {
         }
         int b = (int) (s % stepsPerEpoch);
         return Arrays.copyOfRange(order, b * config.batchSize(), (b + 1) * config.batchSize());
-    }
-
-    private long mark(Phase phase, long since) {
-        long now = System.nanoTime();
-        timings.add(phase, now - since);
-        return now;
     }
 
     private void afterStep(StepResult r) throws IOException {
