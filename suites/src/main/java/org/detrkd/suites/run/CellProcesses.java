@@ -91,6 +91,8 @@ final class CellProcesses {
         Set<String> cachedBefore = cachedTeachers(runner, cells);
         Map<Cell, Process> running = new LinkedHashMap<>();
         List<Cell> ended = new ArrayList<>();
+        Map<Cell, Long> startedAt = new LinkedHashMap<>();
+        List<Double> endedSeconds = new ArrayList<>();
         Thread hook = new Thread(() -> running.values().forEach(Process::destroy), "suite-cell-children");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -99,24 +101,30 @@ final class CellProcesses {
                 while (running.size() < jobs && !queue.isEmpty()) {
                     Cell next = next(queue, running.keySet(), cachedBefore);
                     running.put(next, start(next));
+                    startedAt.put(next, System.nanoTime());
                 }
                 waitForOne(running.values());
                 for (Cell c : new ArrayList<>(running.keySet())) {
                     Process p = running.get(c);
                     if (!p.isAlive()) {
                         running.remove(c);
+                        endedSeconds.add((System.nanoTime() - startedAt.remove(c)) / 1e9);
                         ended(runner, c, p.exitValue());
                         ended.add(c);
                     }
                 }
                 if (System.nanoTime() - lastReport > PROGRESS_NANOS) {
                     lastReport = System.nanoTime();
+                    List<SuiteEta.Running> now = new ArrayList<>();
                     for (Cell c : running.keySet()) {
                         String line = lastProgress(log(c));
+                        now.add(new SuiteEta.Running((lastReport - startedAt.get(c)) / 1e9, SuiteEta.cellEta(line)));
                         if (line != null) {
-                            LOG.info("{} (child JVM): {}", c.runId(), line);
+                            LOG.info("{} (child JVM): {}", c.runId(), SuiteEta.withoutSuiteEta(line));
                         }
                     }
+                    LOG.info(SuiteEta.line(skipped.size() + ended.size(), running.size(), queue.size(), cells.size(),
+                            SuiteEta.estimate(now, queue.size(), endedSeconds, jobs)));
                 }
             }
         } finally {
