@@ -82,6 +82,11 @@ public final class DetrDistill implements DistillationMethod {
         return new DetrDistill(DetrDistillSettings.of(preset, options), context, manager);
     }
 
+    /** @return the target-aware feature distillation, when it is on (for drawing its selection masks) */
+    public Optional<FeatureDistillation> featureDistillation() {
+        return Optional.ofNullable(feature);
+    }
+
     /** @return the settings */
     public DetrDistillSettings detrDistillSettings() {
         return settings;

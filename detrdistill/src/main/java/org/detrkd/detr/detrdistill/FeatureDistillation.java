@@ -92,8 +92,8 @@ public final class FeatureDistillation {
      */
     public Map<String, NDArray> losses(ParameterStore ps, DistillationInputs in, boolean training) {
         DetrOutputs t = in.teacher();
+        NDArray ft = teacherMap(t);
         boolean input = settings.fdFeature().equals("encoder-input");
-        NDArray ft = (neckLevels ? flatten(t.features()) : input ? t.encoderInput() : t.memory()).stopGradient();
         NDArray fs = neckLevels ? flatten(in.student().features()) : input ? in.student().encoderInput()
                 : in.student().memory(); // [B, S, dS]; ft [B, S, dT]
         if (ft.getShape().get(1) != fs.getShape().get(1)) {
@@ -102,29 +102,66 @@ public final class FeatureDistillation {
         }
         NDArray mapped = adapter == null ? fs : adapter.forward(ps, new NDList(fs), training).singletonOrThrow();
         NDArray d2 = ft.sub(mapped).square().sum(new int[] {2}); // [B, S]
+        Shape s = ft.getShape();
+        double norm = (double) s.get(0) * s.get(1) * s.get(2);
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        weightMaps(in, ft).forEach((term, w) -> out.put(term, Scalars.div(d2.mul(w).sum(), norm)));
+        return out;
+    }
+
+    /**
+     * The selection weights {@code W} of the configured variant, per loss term (see the class comment), computed from
+     * the teacher alone: what the paper draws in Fig. 4 and 6.
+     *
+     * @param in the teacher's outputs and the targets (the student's outputs are not read)
+     * @return per term ({@code kd_feat}, or {@code kd_feat_l} per teacher stage in the released variant) the detached
+     *     map {@code [B, S]}, 0 on padding; {@code S} as {@link #firstLevel} describes
+     */
+    public Map<String, NDArray> selectionMaps(DistillationInputs in) {
+        return weightMaps(in, teacherMap(in.teacher()));
+    }
+
+    /**
+     * @param t a teacher's outputs
+     * @return {@code {H, W}} of the first (finest) level of the distilled map: its first {@code H x W} positions, in
+     *     row-major order (Conditional DETR's only level; Deformable DETR's and AdaMixer's first of several)
+     */
+    public int[] firstLevel(DetrOutputs t) {
+        if (neckLevels) {
+            Shape s = t.features().get(0).getShape();
+            return new int[] {(int) s.get(2), (int) s.get(3)};
+        }
+        return new int[] {t.memoryHeight(), t.memoryWidth()};
+    }
+
+    /** The teacher's distilled map {@code [B, S, dT]}, detached. */
+    private NDArray teacherMap(DetrOutputs t) {
+        boolean input = settings.fdFeature().equals("encoder-input");
+        return (neckLevels ? flatten(t.features()) : input ? t.encoderInput() : t.memory()).stopGradient();
+    }
+
+    /** {@code W} per term, {@code [B, S]}, 0 on padding. */
+    private Map<String, NDArray> weightMaps(DistillationInputs in, NDArray ft) {
+        DetrOutputs t = in.teacher();
         NDArray padding = neckLevels ? flatten(t.featureMasks()) : t.memoryMask();
         NDArray valid = padding.logicalNot().toType(ft.getDataType(), false); // [B, S]
         NDArray queries = queryVectors(t, (int) ft.getShape().get(2)); // [M, dT]
-        Shape s = ft.getShape();
-        double norm = (double) s.get(0) * s.get(1) * s.get(2);
         Map<String, NDArray> out = new LinkedHashMap<>();
         switch (settings.fdMask()) {
             case "released" -> {
                 for (int l = 0; l < t.numStages(); l++) {
-                    NDArray w = releasedMask(t, ft, l, in.targets()).square().mul(valid);
-                    out.put(TERM + "_" + l, Scalars.div(d2.mul(w).sum(), norm));
+                    out.put(TERM + "_" + l, releasedMask(t, ft, l, in.targets()).square().mul(valid));
                 }
             }
             case "uniform" -> {
                 NDArray psi = ft.matMul(queries.transpose()).mean(new int[] {2}); // [B, S]
-                out.put(TERM, Scalars.div(d2.mul(psi.square().mul(valid)).sum(), norm));
+                out.put(TERM, psi.square().mul(valid));
             }
             default -> {
                 NDArray psi2 = ft.matMul(queries.transpose()).square(); // [B, S, M]
                 NDArray q = quality(t, in); // [B, M, 1]
                 long m = q.getShape().get(1);
-                NDArray w = psi2.matMul(q).squeeze(2).div(m).mul(valid); // [B, S]
-                out.put(TERM, Scalars.div(d2.mul(w).sum(), norm));
+                out.put(TERM, psi2.matMul(q).squeeze(2).div(m).mul(valid));
             }
         }
         return out;

@@ -47,6 +47,8 @@ public class FeatureAndAssignmentDistillationTest {
             // (0.4 * 1 * 1 + 0.4 * 4 * 4) / (M d H W = 1 * 1 * 2)
             assertEquals(terms.get("kd_feat").getFloat(), (0.4 * 1 + 0.4 * 16) / 2, 1e-5);
             assertEquals(fd.weights(1), Map.of("kd_feat", 20.0));
+            // the selection map the figures draw: W = q psi^2 / M = [0.4, 1.6]
+            assertEquals(fd.selectionMaps(in).get("kd_feat").toFloatArray(), new float[] {0.4f, 1.6f}, 1e-5f);
         }
     }
 
@@ -59,6 +61,7 @@ public class FeatureAndAssignmentDistillationTest {
             Map<String, NDArray> terms = fd.losses(new ParameterStore(m, false), in, true);
             // psi = mean over the one query = [1, 2]: (1 * 1 + 4 * 4) / (d H W = 2)
             assertEquals(terms.get("kd_feat").getFloat(), 17 / 2.0, 1e-5);
+            assertEquals(fd.selectionMaps(in).get("kd_feat").toFloatArray(), new float[] {1f, 4f}, 1e-5f);
         }
     }
 

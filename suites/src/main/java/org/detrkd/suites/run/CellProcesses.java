@@ -82,8 +82,12 @@ final class CellProcesses {
         List<String> skipped = new ArrayList<>();
         Deque<Cell> queue = new ArrayDeque<>();
         for (Cell c : cells) {
-            if (SuiteRunner.finishedBefore(CellTrainer.folder(launch.out(), c), c) != null) {
+            ResultRecord done = SuiteRunner.finishedBefore(CellTrainer.folder(launch.out(), c), c);
+            if (done != null) {
                 skipped.add(c.runId());
+                if (SuiteRunner.needsAnalysis(done)) {
+                    queue.add(c); // a child adds the analysis an older version did not record
+                }
             } else {
                 queue.add(c);
             }

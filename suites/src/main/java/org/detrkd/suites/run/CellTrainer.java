@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import org.detrkd.detr.distill.DistillationContext;
 import org.detrkd.detr.distill.DistillationMethod;
 import org.detrkd.detr.distill.DistillationTask;
 import org.detrkd.detr.distill.StudentWeights;
+import org.detrkd.detr.engine.CheckpointStore;
 import org.detrkd.detr.model.Detector;
 import org.detrkd.detr.pretrain.BackboneWeights;
 import org.detrkd.detr.train.DetectionTask;
@@ -49,14 +51,23 @@ final class CellTrainer {
     }
 
     /**
-     * @return the trained student (or teacher) of the cell
+     * What a cell gave.
+     *
+     * @param trained its training (a {@code teacher} cell: the teacher's)
+     * @param analysis instability and selection masks of the trained model
+     */
+    record Outcome(Trained trained, CellAnalysis analysis) {}
+
+    /**
+     * @return the trained student (or teacher) of the cell and its analysis ({@link CellAnalysis})
      * @throws CellFailure when the cell cannot run or diverges
      */
-    Trained run(Cell c) throws IOException {
+    Outcome run(Cell c) throws IOException {
         Path data = DataSets.ensure(c.dataset(), ctx.dataRoot(), ctx.threads());
         if (c.method().equals("teacher")) {
-            return teachers.ensure(c.teacher(), DataSets.ensure(c.teacher().dataset(), ctx.dataRoot(),
+            Trained t = teachers.ensure(c.teacher(), DataSets.ensure(c.teacher().dataset(), ctx.dataRoot(),
                     ctx.threads()), ctx);
+            return new Outcome(t, analyzeTeacher(c));
         }
         int k = DataSets.numClasses(data);
         Models.block(c.student(), k); // fails the cell before anything trains
@@ -90,15 +101,18 @@ final class CellTrainer {
         try (NDManager teacherManager = NDManager.newBaseManager(home);
                 NDManager manager = NDManager.newBaseManager(home)) {
             ModelTraining.Subject subject;
+            Detector student;
+            Detector teacher = null;
+            DistillationMethod method = null;
             if (distill) {
-                Detector teacher = Models.create(c.teacher().model(), k, teacherManager,
-                        c.teacher().dataset().imageSize());
+                teacher = Models.create(c.teacher().model(), k, teacherManager, c.teacher().dataset().imageSize());
                 Path teacherWeights = teachers.weights(c.teacher());
                 StudentWeights.load(teacher, teacherWeights);
                 Engine.getInstance().setRandomSeed((int) c.seed());
-                Detector student = Models.create(c.student(), k, manager, c.dataset().imageSize());
+                student = Models.create(c.student(), k, manager, c.dataset().imageSize());
                 loadBackbone(c, student, manager);
-                DistillationTask task = new DistillationTask(student, teacher, method(c, teacher, student, manager));
+                method = method(c, teacher, student, manager);
+                DistillationTask task = new DistillationTask(student, teacher, method);
                 // data-parallel replicas: one teacher per device (the primary's on its own device)
                 Map<Device, Detector> perDevice = new HashMap<>(Map.of(home, teacher));
                 subject = new ModelTraining.Subject(task, student, task.weights(), (r, device, m) -> {
@@ -113,15 +127,64 @@ final class CellTrainer {
                 });
             } else {
                 Engine.getInstance().setRandomSeed((int) c.seed());
-                Detector student = Models.create(c.student(), k, manager, c.dataset().imageSize());
+                student = Models.create(c.student(), k, manager, c.dataset().imageSize());
                 loadBackbone(c, student, manager);
                 subject = new ModelTraining.Subject(DetectionTask.withDefaults(student), student,
                         DetectionTask.weights(), (r, device, m) -> DetectionTask.withDefaults(
                                 Models.create(c.student(), k, m, c.dataset().imageSize())));
             }
-            return Trained.of(ModelTraining.train(subject, ModelTraining.trainingSet(data, c.schedule().batch(),
-                    c.seed()), evaluator, c.schedule(), c.seed(), ctx.devices(), folder(ctx.out(), c),
-                    ctx.progress(), ctx.stopAfterSteps(), c.runId()));
+            Trained trained = Trained.of(ModelTraining.train(subject, ModelTraining.trainingSet(data,
+                    c.schedule().batch(), c.seed()), evaluator, c.schedule(), c.seed(), ctx.devices(),
+                    folder(ctx.out(), c), ctx.progress(), ctx.stopAfterSteps(), c.runId()));
+            return new Outcome(trained, CellAnalysis.of(student, teacher, method, data, c.schedule().batch(),
+                    folder(ctx.out(), c)));
+        }
+    }
+
+    /**
+     * The analysis of a cell that finished before it was measured (a result written by an older detrkd): the model
+     * rebuilt from the cell's spec and its latest checkpoint (a {@code teacher} cell: the cached or given teacher),
+     * the teacher and method rebuilt for the selection masks.
+     *
+     * @return the analysis, {@link CellAnalysis#NONE} when the cell's checkpoint is gone
+     */
+    CellAnalysis analyzeFinished(Cell c) throws IOException {
+        if (c.method().equals("teacher")) {
+            return analyzeTeacher(c);
+        }
+        Path dir = folder(ctx.out(), c).resolve("checkpoints");
+        java.util.Optional<Path> latest = Files.isDirectory(dir) ? new CheckpointStore(dir, 0).latest()
+                : java.util.Optional.empty();
+        if (latest.isEmpty()) {
+            return CellAnalysis.NONE;
+        }
+        Path data = DataSets.ensure(c.dataset(), ctx.dataRoot(), ctx.threads());
+        int k = DataSets.numClasses(data);
+        Device home = ctx.devices().get(0);
+        try (NDManager teacherManager = NDManager.newBaseManager(home);
+                NDManager manager = NDManager.newBaseManager(home)) {
+            Detector student = Models.create(c.student(), k, manager, c.dataset().imageSize());
+            StudentWeights.load(student, latest.get());
+            Detector teacher = null;
+            DistillationMethod method = null;
+            if (!c.method().equals("none")) {
+                teacher = Models.create(c.teacher().model(), k, teacherManager, c.teacher().dataset().imageSize());
+                StudentWeights.load(teacher, teachers.weights(c.teacher()));
+                method = method(c, teacher, student, manager);
+            }
+            return CellAnalysis.of(student, teacher, method, data, c.schedule().batch(), folder(ctx.out(), c));
+        }
+    }
+
+    /** A {@code teacher} cell's analysis: the cached (or given) teacher's instability. */
+    private CellAnalysis analyzeTeacher(Cell c) throws IOException {
+        Path teacherData = DataSets.ensure(c.teacher().dataset(), ctx.dataRoot(), ctx.threads());
+        try (NDManager manager = NDManager.newBaseManager(ctx.devices().get(0))) {
+            Detector teacher = Models.create(c.teacher().model(), DataSets.numClasses(teacherData), manager,
+                    c.teacher().dataset().imageSize());
+            StudentWeights.load(teacher, teachers.weights(c.teacher()));
+            return CellAnalysis.of(teacher, null, null, teacherData, c.teacher().schedule().batch(),
+                    folder(ctx.out(), c));
         }
     }
 

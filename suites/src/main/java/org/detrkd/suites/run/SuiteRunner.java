@@ -125,6 +125,15 @@ public final class SuiteRunner {
             Cell c = cells.get(i);
             Path dir = CellTrainer.folder(ctx.out(), c);
             ResultRecord done = finishedBefore(dir, c);
+            if (done != null && needsAnalysis(done)) {
+                LOG.info("cell {}/{} {}: finished before, without the instability and selection masks of this "
+                        + "version: measuring them from its last checkpoint", i + 1, cells.size(), c.runId());
+                CellAnalysis a = trainer.analyzeFinished(c);
+                if (a.instability() != null) {
+                    done = ResultRecords.withAnalysis(done, a);
+                    ResultJson.write(dir.resolve(ResultLoader.FILE_NAME), done);
+                }
+            }
             if (done != null) {
                 LOG.info("cell {}/{} {}: finished before (same spec), skipped", i + 1, cells.size(), c.runId());
                 skipped.add(c.runId());
@@ -138,8 +147,8 @@ public final class SuiteRunner {
             long start = System.nanoTime();
             ResultRecord r;
             try {
-                Trained t = trainer.run(c);
-                r = ResultRecords.finished(c, t, teacherCheckpoint(c), env);
+                CellTrainer.Outcome o = trainer.run(c);
+                r = ResultRecords.finished(c, o.trained(), o.analysis(), teacherCheckpoint(c), env);
                 finished.add(c.runId());
                 LOG.info("cell {}/{} {}: finished, AP {}", i + 1, cells.size(), c.runId(),
                         String.format(java.util.Locale.ROOT, "%.4f", r.metrics().ap()));
@@ -221,6 +230,14 @@ public final class SuiteRunner {
             LOG.warn("{}: no teacher checkpoint to record ({})", c.runId(), e.getMessage());
             return null; // a given teacher that went missing: the cell's failure says so
         }
+    }
+
+    /**
+     * Whether a finished result predates the cell analysis ({@link CellAnalysis}: no instability recorded), so that
+     * running the suite again adds it; an analysis that failed is retried the same way.
+     */
+    static boolean needsAnalysis(ResultRecord r) {
+        return r.finished() && r.instability() == null;
     }
 
     /** The earlier result of the cell when it finished with the same spec hash, else null. */
