@@ -180,9 +180,9 @@ final class QuickstartCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "  provenance: commit %s, seed %d, threads %d, detrkd %s, DJL %s, PyTorch %s, Java %s, "
                 + "%d cores%n", Provenance.commit(), seed, n, Provenance.version(), Engine.getDjlVersion(),
                 engine.getVersion(), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-        w.printf(Locale.ROOT, "  time: %.1f min (data %.1f, teacher %.1f, students %.1f, report %.1f)%n",
+        w.printf(Locale.ROOT, "  time: %.1f min (data %.1f, teacher %.1f, students %.1f, analysis %.1f, report %.1f)%n",
                 r.seconds().get("total") / 60, r.seconds().get("data") / 60, r.seconds().get("teacher") / 60,
-                r.seconds().get("students") / 60, r.seconds().get("report") / 60);
+                r.seconds().get("students") / 60, r.seconds().get("analysis") / 60, r.seconds().get("report") / 60);
         w.flush();
     }
 

@@ -22,7 +22,10 @@ import org.detrkd.datasets.io.InputException;
 import org.detrkd.datasets.generate.Generators;
 import org.detrkd.datasets.generate.ShapesSpec;
 import org.detrkd.datasets.io.Provenance;
+import org.detrkd.detr.detrdistill.DetrDistill;
 import org.detrkd.detr.distill.DistillRun;
+import org.detrkd.detr.distill.DistillationContext;
+import org.detrkd.detr.distill.DistillationMethod;
 import org.detrkd.detr.distill.StudentWeights;
 import org.detrkd.detr.distill.TeacherGate;
 import org.detrkd.detr.engine.MemoryStats;
@@ -33,6 +36,7 @@ import org.detrkd.detr.train.RunSpec;
 import org.detrkd.reports.model.Environment;
 import org.detrkd.reports.model.ResultRecord;
 import org.detrkd.reports.model.Scale;
+import org.detrkd.suites.run.CellAnalysis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,6 +183,8 @@ public final class Quickstart {
             teacherBox[0] = evaluateTeacher(teacherKey, childThreads());
         }, teacherBox);
         t = lap("students", t);
+        analyse(plan, teacherBox, teacherKey);
+        t = lap("analysis", t);
 
         LOG.info("step 4/4: report");
         Path index = QuickstartReport.render(results, out.resolve("report"));
@@ -295,6 +301,50 @@ public final class Quickstart {
                         threads, threads == 1 ? "" : "s", minutes)
                 : String.format(Locale.ROOT, "%d in this JVM one after the other (%d threads), %.1f min",
                         jobs.size(), s.threads(), minutes);
+    }
+
+    /**
+     * Adds to each record that lacks it the model's instability per decoder stage transition on val and, for the
+     * DETRDistill student, the teacher's selection masks over the first val images ({@link CellAnalysis}), for the
+     * report's cell pages; the models come from the teacher's and the students' run folders.
+     */
+    private void analyse(StudentPlan plan, ResultRecord[] teacher, String teacherKey) throws IOException {
+        boolean missing = teacher[0].instability() == null;
+        for (ResultRecord r : plan.done()) {
+            missing |= r.instability() == null;
+        }
+        if (!missing) {
+            return;
+        }
+        LOG.info("instability of the three models and DETRDistill's selection masks, for the report");
+        RunSpec ts = RunSpec.read(RunSpec.locate(teacherDir));
+        try (NDManager teacherManager = NDManager.newBaseManager()) {
+            Detector t = DetectorFactory.create(ts, teacherManager);
+            StudentWeights.load(t, DistillRun.latestWeights(teacherDir));
+            if (teacher[0].instability() == null) {
+                teacher[0] = CellAnalysis.of(t, null, null, data, ts.batchSize(),
+                        results.resolve(teacher[0].cellId())).applyTo(teacher[0]);
+                QuickstartReport.write(results, teacher[0], teacherKey);
+            }
+            for (int i = 0; i < plan.cells().size(); i++) {
+                ResultRecord r = plan.done()[i];
+                QuickstartReport.Cell c = plan.cells().get(i);
+                Path run = plan.runs().resolve(c.cellId());
+                if (r.instability() != null || !Files.isDirectory(run)) {
+                    continue;
+                }
+                RunSpec ss = RunSpec.read(RunSpec.locate(run));
+                try (NDManager m = NDManager.newBaseManager()) {
+                    Detector student = DetectorFactory.create(ss, m);
+                    StudentWeights.load(student, DistillRun.latestWeights(run));
+                    DistillationMethod method = c.method().equals(DetrDistill.NAME)
+                            ? DetrDistill.create(DistillationContext.of(t, student), m, c.preset(), Map.of()) : null;
+                    plan.done()[i] = CellAnalysis.of(student, method == null ? null : t, method, data,
+                            ss.batchSize(), results.resolve(r.cellId())).applyTo(r);
+                    QuickstartReport.write(results, plan.done()[i], plan.keys()[i]);
+                }
+            }
+        }
     }
 
     private List<String> distillArgs(QuickstartReport.Cell c, Path dir, int threads) {

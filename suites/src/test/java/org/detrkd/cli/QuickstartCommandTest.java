@@ -84,6 +84,16 @@ public class QuickstartCommandTest {
             assertTrue(Files.isRegularFile(out.resolve("report").resolve(f)), f);
         }
         assertTrue(Files.readString(out.resolve("report/tables.md")).contains("DETRDistill (LD+FD+AD)"));
+        // the cell pages' analysis: every model's instability (Conditional DETR mini: 3 decoder stages, 2 pairs),
+        // DETRDistill's selection masks over the first 4 val images, copied into the report
+        for (ResultRecord rec : List.of(record(out, "teacher"), record(out, "student"), record(out, "detrdistill"))) {
+            assertEquals(rec.instability().size(), 2, rec.cellId() + " " + rec.instability());
+            assertEquals(rec.maskImages() == null ? 0 : rec.maskImages().size(),
+                    rec.cellId().equals("detrdistill") ? 4 : 0, rec.cellId());
+        }
+        try (var files = Files.walk(out.resolve("report"))) {
+            assertEquals(files.filter(f -> f.getFileName().toString().matches(".*-mask\\d\\.png")).count(), 4);
+        }
 
         Path runs = out.resolve("runs");
         Path plainFinal;

@@ -12,6 +12,7 @@ import org.detrkd.detr.detrdistill.Instability;
 import org.detrkd.detr.detrdistill.SelectionMaskImages;
 import org.detrkd.detr.distill.DistillationMethod;
 import org.detrkd.detr.model.Detector;
+import org.detrkd.reports.model.ResultRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +26,14 @@ import org.slf4j.LoggerFactory;
  * @param instability IS per stage transition (stage 1 to 2 first), or null
  * @param maskImages PNG paths relative to the cell's folder, or null
  */
-record CellAnalysis(List<Double> instability, List<String> maskImages) {
+public record CellAnalysis(List<Double> instability, List<String> maskImages) {
     private static final Logger LOG = LoggerFactory.getLogger(CellAnalysis.class);
 
     /** Validation images the selection masks are drawn on. */
     static final int MASK_IMAGES = 4;
 
     /** Nothing measured (a cell skipped or analysed elsewhere). */
-    static final CellAnalysis NONE = new CellAnalysis(null, null);
+    public static final CellAnalysis NONE = new CellAnalysis(null, null);
 
     /**
      * @param model the trained model of the cell (student, or the teacher of a {@code teacher} cell)
@@ -43,7 +44,7 @@ record CellAnalysis(List<Double> instability, List<String> maskImages) {
      * @param cellDir the cell's folder
      * @return the analysis (fields null where it failed or does not apply)
      */
-    static CellAnalysis of(Detector model, Detector teacher, DistillationMethod method, Path data, int batch,
+    public static CellAnalysis of(Detector model, Detector teacher, DistillationMethod method, Path data, int batch,
             Path cellDir) {
         CocoDetectionDataset val;
         try {
@@ -80,5 +81,16 @@ record CellAnalysis(List<Double> instability, List<String> maskImages) {
             }
         }
         return new CellAnalysis(instability, masks);
+    }
+
+    /**
+     * @param r a finished record
+     * @return the record with this analysis in place of its own
+     */
+    public ResultRecord applyTo(ResultRecord r) {
+        return new ResultRecord(r.schemaVersion(), r.suite(), r.scale(), r.cellId(), r.paper(), r.method(),
+                r.preset(), r.options(), r.detector(), r.epochs(), r.teacher(), r.student(), r.seed(), r.status(),
+                r.failure(), r.metrics(), r.history(), instability, maskImages, r.wallTimeSeconds(),
+                r.stepsPerSecond(), r.peakMemoryBytes(), r.environment(), r.finishedAt());
     }
 }

@@ -24,24 +24,16 @@ final class ResultRecords {
                 t.stepsPerSecond(), t.peakRssBytes(), env);
     }
 
-    /** A finished record with the analysis of {@code a} in place of its own. */
-    static ResultRecord withAnalysis(ResultRecord r, CellAnalysis a) {
-        return new ResultRecord(r.schemaVersion(), r.suite(), r.scale(), r.cellId(), r.paper(), r.method(),
-                r.preset(), r.options(), r.detector(), r.epochs(), r.teacher(), r.student(), r.seed(), r.status(),
-                r.failure(), r.metrics(), r.history(), a.instability(), a.maskImages(), r.wallTimeSeconds(),
-                r.stepsPerSecond(), r.peakMemoryBytes(), r.environment(), r.finishedAt());
-    }
-
     /** A failed cell. */
     static ResultRecord failed(Cell c, CellFailure f, String teacherCheckpoint, double wallSeconds, long peakBytes,
             Environment env) {
-        return record(c, teacherCheckpoint, Status.FAILED, new Failure(f.getMessage(), f.step(), f.terms()), null, List.of(),
-                CellAnalysis.NONE, wallSeconds, 0, peakBytes, env);
+        return record(c, teacherCheckpoint, Status.FAILED, new Failure(f.getMessage(), f.step(), f.terms()), null,
+                List.of(), CellAnalysis.NONE, wallSeconds, 0, peakBytes, env);
     }
 
     private static ResultRecord record(Cell c, String teacherCheckpoint, Status status, Failure failure, CocoMetrics m,
-            List<org.detrkd.reports.model.EpochRecord> history, CellAnalysis a, double wall, double stepsPerSecond, long peak,
-            Environment env) {
+            List<org.detrkd.reports.model.EpochRecord> history, CellAnalysis a, double wall, double stepsPerSecond,
+            long peak, Environment env) {
         Map<String, Object> teacher = null;
         if (c.teacher() != null && (!c.method().equals("teacher") || c.teacher().given() != null)) {
             teacher = new java.util.LinkedHashMap<>(Cell.json(c.teacher()));
@@ -50,7 +42,8 @@ final class ResultRecords {
         }
         return new ResultRecord(ResultRecord.SCHEMA_VERSION, c.suite(), c.scale(), c.cellId(), c.paper(),
                 c.resultMethod(), c.preset(), Cell.json(c.options()), c.student().detector(), c.schedule().epochs(),
-                teacher, Cell.json(c.student()), c.seed(), status, failure, m, history, a.instability(), a.maskImages(), wall,
-                stepsPerSecond, peak, env, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                teacher, Cell.json(c.student()), c.seed(), status, failure, m, history, a.instability(),
+                a.maskImages(), wall, stepsPerSecond, peak, env, Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                .toString());
     }
 }

@@ -130,7 +130,7 @@ public final class SuiteRunner {
                         + "version: measuring them from its last checkpoint", i + 1, cells.size(), c.runId());
                 CellAnalysis a = trainer.analyzeFinished(c);
                 if (a.instability() != null) {
-                    done = ResultRecords.withAnalysis(done, a);
+                    done = a.applyTo(done);
                     ResultJson.write(dir.resolve(ResultLoader.FILE_NAME), done);
                 }
             }

@@ -78,7 +78,7 @@ public class MultiDetectorSuiteTest {
         // a result written before the analysis existed gets it on the next run, from the cell's last checkpoint
         Path result = out.resolve("cells/adamixer.detrdistill.seed0/result.json");
         ResultRecord measured = ResultJson.read(result);
-        ResultJson.write(result, ResultRecords.withAnalysis(measured, CellAnalysis.NONE));
+        ResultJson.write(result, CellAnalysis.NONE.applyTo(measured));
         Files.delete(result.resolveSibling(measured.maskImages().get(0)));
         RunFixtures.Outcome again = RunFixtures.cli("run", "table3", "--scale", "smoke", "--out", out.toString(),
                 "--data-root", root.toString(), "--threads", "1", "--only", "adamixer.detrdistill,deformable.none");
