@@ -34,6 +34,7 @@ import org.detrkd.detr.train.DetectorEvaluator;
 import org.detrkd.detr.train.DetectorFactory;
 import org.detrkd.detr.train.RunSpec;
 import org.detrkd.reports.model.Environment;
+import org.detrkd.reports.model.EpochRecord;
 import org.detrkd.reports.model.ResultRecord;
 import org.detrkd.reports.model.Scale;
 import org.detrkd.suites.run.CellAnalysis;
@@ -287,7 +288,8 @@ public final class Quickstart {
             Map<String, Object> spec = new ObjectMapper().readValue(
                     plan.runs().resolve(c.cellId()).resolve(RunSpec.FILE).toFile(), Map.class);
             plan.done()[i] = QuickstartReport.record(c, scale, group, new LinkedHashMap<>(o.settings()), s.epochs(),
-                    teacherRef, spec, s.seed(), o.stats(), o.wallSeconds(),
+                    teacherRef, spec, s.seed(), history(plan.runs().resolve(c.cellId()), o.stats()[0]), o.stats(),
+                    o.wallSeconds(),
                     o.trainSeconds() > 0 ? o.steps() / o.trainSeconds() : 0,
                     plan.children() ? 0 : MemoryStats.sample().peakRssBytes(), env);
             QuickstartReport.write(results, plan.done()[i], plan.keys()[i]);
@@ -347,6 +349,14 @@ public final class Quickstart {
         }
     }
 
+    /** A student's per-epoch mean loss terms from its run folder, with the final AP on the last epoch. */
+    private static List<EpochRecord> history(Path run, double finalAp) throws IOException {
+        java.util.SortedMap<Integer, Map<String, Double>> losses = DistillRun.epochLosses(run);
+        List<EpochRecord> out = new ArrayList<>();
+        losses.forEach((e, terms) -> out.add(new EpochRecord(e, e.equals(losses.lastKey()) ? finalAp : null, terms)));
+        return out;
+    }
+
     private List<String> distillArgs(QuickstartReport.Cell c, Path dir, int threads) {
         List<String> a = new ArrayList<>(List.of("--teacher", teacherDir.toString(), "--data", data.toString(),
                 "--out", dir.toString(), "--method", c.method().equals("student") ? "none" : c.method()));
@@ -378,7 +388,7 @@ public final class Quickstart {
         Map<String, Object> spec = new ObjectMapper().readValue(RunSpec.locate(teacherDir).toFile(), Map.class);
         spec.put("weights_sha256", teacherSha);
         ResultRecord rec = QuickstartReport.record(QuickstartReport.TEACHER, scale, group, Map.of(), s.epochs(), null,
-                spec, ts.seed(), r.stats(), (System.nanoTime() - start) / 1e9, 0, MemoryStats.sample().peakRssBytes(),
+                spec, ts.seed(), List.of(), r.stats(), (System.nanoTime() - start) / 1e9, 0, MemoryStats.sample().peakRssBytes(),
                 environment(threads));
         QuickstartReport.write(results, rec, key);
         return rec;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.detrkd.reports.model.CocoMetrics;
 import org.detrkd.reports.model.Environment;
+import org.detrkd.reports.model.EpochRecord;
 import org.detrkd.reports.model.LoadedResult;
 import org.detrkd.reports.model.PaperRef;
 import org.detrkd.reports.model.ResultJson;
@@ -86,6 +87,7 @@ public final class QuickstartReport {
      * @param teacher the teacher (checkpoint, checksum, spec) or null for the teacher's own record
      * @param student the evaluated model's spec
      * @param seed the seed
+     * @param history per-epoch mean loss terms (and AP where measured), empty for the teacher
      * @param stats the 12 COCO statistics
      * @param wallSeconds wall time of the cell
      * @param stepsPerSecond training steps per second (0 when it was not trained here)
@@ -94,13 +96,14 @@ public final class QuickstartReport {
      * @return the record
      */
     public static ResultRecord record(Cell cell, Scale scale, String group, Map<String, Object> options, int epochs,
-            Map<String, Object> teacher, Map<String, Object> student, long seed, double[] stats, double wallSeconds,
+            Map<String, Object> teacher, Map<String, Object> student, long seed, List<EpochRecord> history,
+            double[] stats, double wallSeconds,
             double stepsPerSecond, long peakBytes, Environment env) {
         CocoMetrics m = new CocoMetrics(stats[0], stats[1], stats[2], stats[3], stats[4], stats[5], stats[6],
                 stats[7], stats[8], stats[9], stats[10], stats[11]);
         return new ResultRecord(ResultRecord.SCHEMA_VERSION, SUITE, scale, cell.cellId(),
                 new PaperRef(null, group, cell.row(), null), cell.method(), cell.preset(), options,
-                "conditional-detr", epochs, teacher, student, seed, Status.FINISHED, null, m, List.of(), null, null,
+                "conditional-detr", epochs, teacher, student, seed, Status.FINISHED, null, m, history, null, null,
                 wallSeconds, stepsPerSecond, peakBytes, env, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     }
 

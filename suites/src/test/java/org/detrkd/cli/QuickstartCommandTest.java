@@ -91,6 +91,15 @@ public class QuickstartCommandTest {
             assertEquals(rec.maskImages() == null ? 0 : rec.maskImages().size(),
                     rec.cellId().equals("detrdistill") ? 4 : 0, rec.cellId());
         }
+        for (String cell : new String[] {"student", "detrdistill"}) {
+            ResultRecord rec = record(out, cell);
+            assertEquals(rec.history().size(), 1, "one epoch: " + rec.history());
+            assertEquals(rec.history().get(0).epoch(), 1);
+            assertEquals(rec.history().get(0).ap(), rec.metrics().ap(), 1e-12, "the final AP on the last epoch");
+            assertTrue(rec.history().get(0).loss().containsKey("loss_ce"), rec.history().toString());
+            assertEquals(rec.history().get(0).loss().containsKey("kd_feat"), cell.equals("detrdistill"));
+        }
+        assertEquals(record(out, "teacher").history(), List.of());
         try (var files = Files.walk(out.resolve("report"))) {
             assertEquals(files.filter(f -> f.getFileName().toString().matches(".*-mask\\d\\.png")).count(), 4);
         }

@@ -56,6 +56,8 @@ public final class DistillRun {
     private static final Logger LOG = LoggerFactory.getLogger(DistillRun.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String TRAIN_SECONDS = "train_seconds";
+    /** Prefix of the per-epoch mean terms in the checkpoints' metrics ({@code history/epoch_001/loss}). */
+    private static final String HISTORY = "history/";
     /** The distillation description inside the run folder. */
     public static final String FILE = "distill.json";
     /** The detector-only export of the final student. */
@@ -214,6 +216,7 @@ public final class DistillRun {
             long resumedAt = loop.step();
             train.setEpoch((int) (resumedAt / spe));
             double[] seconds = {priorSeconds};
+            Map<String, Double> history = priorHistory(ckptDir);
             loop.addListener(new TrainingListener() {
                 @Override
                 public void onStep(StepResult r) {
@@ -223,7 +226,12 @@ public final class DistillRun {
 
                 @Override
                 public Map<String, Double> onEpochEnd(int epoch, Map<String, Double> meanTerms) {
-                    return Map.of(TRAIN_SECONDS, seconds[0]); // recorded in the epoch's checkpoint, for resumes
+                    // recorded in the epoch's checkpoint, for resumes: the time so far and every epoch's mean terms
+                    String key = String.format(java.util.Locale.ROOT, "%sepoch_%03d/", HISTORY, epoch + 1);
+                    meanTerms.forEach((k, v) -> history.put(key + k, v));
+                    Map<String, Double> out = new TreeMap<>(history);
+                    out.put(TRAIN_SECONDS, seconds[0]);
+                    return out;
                 }
             });
             String stop = trainLoop(loop, seconds);
@@ -342,6 +350,40 @@ public final class DistillRun {
                 }
             }
         }
+    }
+
+    /**
+     * The mean loss terms of every finished epoch of a distillation run, as its latest checkpoint carries them.
+     *
+     * @param runDir the run folder
+     * @return epoch (1-based) to the epoch's mean of each term ({@code loss} and the weighted terms); empty when the
+     *     run has no checkpoint
+     * @throws IOException if the checkpoint's state cannot be read
+     */
+    public static java.util.SortedMap<Integer, Map<String, Double>> epochLosses(Path runDir) throws IOException {
+        java.util.SortedMap<Integer, Map<String, Double>> out = new TreeMap<>();
+        priorHistory(runDir.resolve(RunSpec.CHECKPOINTS)).forEach((k, v) -> {
+            String rest = k.substring((HISTORY + "epoch_").length());
+            out.computeIfAbsent(Integer.parseInt(rest.substring(0, 3)), e -> new TreeMap<>()).put(rest.substring(4),
+                    v);
+        });
+        return out;
+    }
+
+    private static Map<String, Double> priorHistory(Path ckptDir) throws IOException {
+        Map<String, Double> out = new TreeMap<>();
+        if (Files.isDirectory(ckptDir)) {
+            CheckpointStore store = new CheckpointStore(ckptDir, 0);
+            Optional<Path> latest = store.latest();
+            if (latest.isPresent()) {
+                store.readState(latest.get()).metrics().forEach((k, v) -> {
+                    if (k.startsWith(HISTORY + "epoch_")) {
+                        out.put(k, v);
+                    }
+                });
+            }
+        }
+        return out;
     }
 
     private static double priorSeconds(Path ckptDir) throws IOException {
