@@ -112,7 +112,10 @@ final class CellProcesses {
                     Process p = running.get(c);
                     if (!p.isAlive()) {
                         running.remove(c);
-                        endedSeconds.add((System.nanoTime() - startedAt.remove(c)) / 1e9);
+                        double seconds = (System.nanoTime() - startedAt.remove(c)) / 1e9;
+                        if (!skipped.contains(c.runId())) { // not a finished cell given its analysis only
+                            endedSeconds.add(seconds);
+                        }
                         ended(runner, c, p.exitValue());
                         ended.add(c);
                     }
@@ -127,7 +130,8 @@ final class CellProcesses {
                             LOG.info("{} (child JVM): {}", c.runId(), SuiteEta.withoutSuiteEta(line));
                         }
                     }
-                    LOG.info(SuiteEta.line(skipped.size() + ended.size(), running.size(), queue.size(), cells.size(),
+                    int done = skipped.size() + (int) ended.stream().filter(e -> !skipped.contains(e.runId())).count();
+                    LOG.info(SuiteEta.line(done, running.size(), queue.size(), cells.size(),
                             SuiteEta.estimate(now, queue.size(), endedSeconds, jobs)));
                 }
             }

@@ -29,7 +29,8 @@ import org.detrkd.suites.spec.MethodOptions;
  * {@code teacher_min_ap} ({@link Cell#requiredTeacherAp()}: 0.01 by default, no gate at smoke scale, where an
  * untrained teacher is expected), builds the method from {@link MethodRegistry} with the cell's preset and options,
  * and trains the student with it ({@link DistillationTask}), in {@code OUT/cells/<runId>/}. A student starts from the
- * scale's backbone file when it names one (as {@code detrkd distill --backbone-weights}).
+ * scale's backbone file when it names one (as {@code detrkd distill --backbone-weights}). The trained model (a
+ * {@code teacher} cell: the teacher) is then analysed ({@link CellAnalysis}: instability, selection masks).
  */
 final class CellTrainer {
     /** The teacher gate's threshold outside smoke scale when the scale declares none. */
